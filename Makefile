@@ -1,0 +1,39 @@
+# Builds the kernel programs, the native addon and the TypeScript, in that order:
+# the decoder is generated from the compiled objects' BTF.
+BPF_CLANG ?= clang
+BPFTOOL ?= bpftool
+ARCH := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
+BPF_BUILD := bpf/build
+BPF_SOURCES := $(wildcard bpf/*.bpf.c)
+BPF_OBJECTS := $(patsubst bpf/%.bpf.c,$(BPF_BUILD)/%.bpf.o,$(BPF_SOURCES))
+BPF_HEADERS := $(wildcard bpf/include/*.h bpf/lib/*.bpf.h)
+VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
+
+.PHONY: all bpf native ts generate clean
+all: bpf native generate ts
+
+bpf: $(BPF_OBJECTS)
+
+$(BPF_BUILD)/vmlinux.h: | $(BPF_BUILD)
+	$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@.tmp && mv $@.tmp $@
+
+$(BPF_BUILD):
+	mkdir -p $@
+
+# -g keeps BTF (CO-RE relocations and the decoder generator need it); -mcpu=v3 for atomics.
+$(BPF_BUILD)/%.bpf.o: bpf/%.bpf.c $(BPF_HEADERS) $(BPF_BUILD)/vmlinux.h
+	$(BPF_CLANG) -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) \
+		-Wall -Werror -I$(BPF_BUILD) -Ibpf/include -Ibpf -c $< -o $@.tmp
+	$(BPFTOOL) gen object $@ $@.tmp && rm -f $@.tmp
+
+native:
+	cd native && npx --no-install node-gyp rebuild --silent
+
+generate: bpf
+	node scripts/generate-decoder.mjs $(BPF_BUILD)/process.bpf.o src/events/generated/abi.ts
+
+ts:
+	npx --no-install tsc -p tsconfig.json
+
+clean:
+	rm -rf $(BPF_BUILD) native/build dist

@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* Writing records into the ring buffer, counting every loss. */
+#ifndef EBPIPE_EMIT_BPF_H
+#define EBPIPE_EMIT_BPF_H
+
+#include "maps.bpf.h"
+
+static __always_inline void count_drop(__u16 op, __u32 reason)
+{
+	__u32 key = reason * EBPIPE_OP_MAX + (op & (EBPIPE_OP_MAX - 1));
+	__u64 *count = bpf_map_lookup_elem(&drops, &key);
+
+	if (count)
+		*count += 1; /* per-CPU value: no other writer */
+}
+
+static __always_inline __u64 next_sequence(void)
+{
+	__u32 zero = 0;
+	__u64 *seq = bpf_map_lookup_elem(&sequence, &zero);
+
+	if (!seq)
+		return 0;
+	return (*seq)++;
+}
+
+static __always_inline void fill_header(struct event_header *hdr, __u16 op, __u32 size)
+{
+	hdr->op = op;
+	hdr->size = size;
+	hdr->cpu = bpf_get_smp_processor_id();
+	hdr->ktime = bpf_ktime_get_boot_ns();
+	hdr->seq = next_sequence();
+}
+
+/*
+ * Reserves a fixed-size record with its header filled in, or counts the loss.
+ * The sequence number is taken even on failure so that user space sees a gap.
+ */
+static __always_inline void *reserve_event(__u16 op, __u32 size)
+{
+	struct event_header *hdr = bpf_ringbuf_reserve(&events, size, 0);
+
+	if (!hdr) {
+		next_sequence();
+		count_drop(op, EBPIPE_DROP_RING_FULL);
+		return NULL;
+	}
+	fill_header(hdr, op, size);
+	return hdr;
+}
+
+/*
+ * Per-CPU scratch is shared by every program on a CPU. Syscall tracepoints
+ * may be preempted on recent kernels, so a second program could run on this
+ * CPU while the first is half-way through its record: the busy flag makes the
+ * second one count a drop instead of corrupting the first one's record.
+ */
+static __always_inline struct scratch *scratch_acquire(__u16 op)
+{
+	__u32 zero = 0;
+	struct scratch *s = bpf_map_lookup_elem(&scratch_space, &zero);
+
+	if (!s)
+		return NULL;
+	if (__sync_val_compare_and_swap(&s->busy, 0, 1) != 0) {
+		next_sequence();
+		count_drop(op, EBPIPE_DROP_SCRATCH_BUSY);
+		return NULL;
+	}
+	return s;
+}
+
+static __always_inline void scratch_release(struct scratch *s)
+{
+	*(volatile __u64 *)&s->busy = 0;
+}
+
+/* Sends a record built in scratch; only `size` bytes cross into the ring. */
+static __always_inline void output_event(struct event_header *hdr, __u16 op, __u32 size)
+{
+	fill_header(hdr, op, size);
+	if (bpf_ringbuf_output(&events, hdr, size, 0) != 0)
+		count_drop(op, EBPIPE_DROP_RING_FULL);
+}
+
+#endif /* EBPIPE_EMIT_BPF_H */
