@@ -10,7 +10,7 @@ BPF_HEADERS := $(wildcard bpf/include/*.h bpf/lib/*.bpf.h)
 VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
 
 .PHONY: all bpf native ts generate clean
-all: bpf native generate ts
+all: bpf native ts
 
 bpf: $(BPF_OBJECTS)
 
@@ -29,8 +29,8 @@ $(BPF_BUILD)/%.bpf.o: bpf/%.bpf.c $(BPF_HEADERS) $(BPF_BUILD)/vmlinux.h
 native:
 	cd native && npx --no-install node-gyp rebuild --silent
 
-generate: bpf
-	node scripts/generate-decoder.mjs $(BPF_BUILD)/process.bpf.o src/events/generated/abi.ts
+generate: bpf ts
+	node dist/scripts/generate-decoder.js $(BPF_BUILD)/abi.bpf.o src/events/generated/abi.ts
 
 ts:
 	npx --no-install tsc -p tsconfig.json

@@ -20,8 +20,10 @@
 #include <linux/types.h>
 #endif
 
-/* Bumped when a record's layout changes; captures name the version they hold. */
-#define EBPIPE_ABI_VERSION 1
+/* Bumped when a record's layout changes; captures name the version they hold. An enum so that BTF carries it. */
+enum ebpipe_abi_version {
+	EBPIPE_ABI_VERSION = 1,
+};
 
 enum ebpipe_op {
 	EBPIPE_OP_EXEC = 1,
@@ -94,7 +96,7 @@ struct namespaces {
 	__u32 _pad;
 };
 
-enum exec_flags {
+enum ebpipe_exec_flags {
 	EBPIPE_EXEC_ARGV_TRUNCATED = 1 << 0,
 	EBPIPE_EXEC_FILENAME_TRUNCATED = 1 << 1,
 	EBPIPE_EXEC_CWD_TRUNCATED = 1 << 2,

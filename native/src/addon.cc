@@ -7,6 +7,8 @@
 #include <memory>
 #include <optional>
 
+#include <time.h>
+
 #include "bpf_object.h"
 #include "ring_reader.h"
 
@@ -276,6 +278,21 @@ class RingReaderWrap : public Napi::ObjectWrap<RingReaderWrap> {
   Napi::ObjectReference stop_promise_;
 };
 
+int64_t ClockNs(clockid_t clock) {
+  struct timespec ts;
+  clock_gettime(clock, &ts);
+  return int64_t(ts.tv_sec) * 1000000000 + ts.tv_nsec;
+}
+
+// Realtime minus boot time, so that a record's boot-clock ktime becomes wall-clock time.
+// Bracketing the realtime read halves the error of a preemption between the reads.
+Napi::Value BootToRealtimeOffsetNs(const Napi::CallbackInfo &info) {
+  int64_t boot_before = ClockNs(CLOCK_BOOTTIME);
+  int64_t real = ClockNs(CLOCK_REALTIME);
+  int64_t boot_after = ClockNs(CLOCK_BOOTTIME);
+  return Napi::BigInt::New(info.Env(), real - (boot_before + (boot_after - boot_before) / 2));
+}
+
 Napi::Value PossibleCpus(const Napi::CallbackInfo &info) { return Napi::Number::New(info.Env(), PossibleCpuCount()); }
 
 }  // namespace
@@ -286,6 +303,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("BpfObject", BpfObjectWrap::Define(env));
   exports.Set("RingReader", RingReaderWrap::Define(env));
   exports.Set("possibleCpus", Napi::Function::New(env, PossibleCpus));
+  exports.Set("bootToRealtimeOffsetNs", Napi::Function::New(env, BootToRealtimeOffsetNs));
   return exports;
 }
 

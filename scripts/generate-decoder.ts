@@ -1,0 +1,207 @@
+// Generates src/events/generated/abi.ts from the BTF of bpf/build/abi.bpf.o, so the
+// TypeScript side never restates the C layout by hand. Run through `make generate`;
+// test/abi.root.test.ts regenerates in memory and fails when the committed file differs.
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+
+interface BtfMember {
+  name: string;
+  type_id: number;
+  bits_offset: number;
+}
+interface BtfType {
+  id: number;
+  kind: string;
+  name?: string;
+  size?: number;
+  type_id?: number;
+  members?: BtfMember[];
+  values?: { name: string; val: number }[];
+  nr_elems?: number;
+  bits_data?: number;
+  encoding?: string;
+}
+
+/** Everything the ABI names: records (…_event), their parts, and enums with this prefix. */
+const ABI_ROOT = 'ebpipe_abi';
+const ENUM_PREFIX = 'EBPIPE_';
+
+/**
+ * u64 fields are read as numbers (exact below 2^53: nanosecond times for 104 days of
+ * uptime, ids, counters) except bit masks, which must stay exact: those are bigints.
+ */
+const BIGINT_FIELDS = new Set(['cap_effective', 'cap_permitted']);
+
+export interface FieldLayout {
+  offset: number;
+  size: number;
+}
+export interface StructLayout {
+  size: number;
+  fields: Record<string, FieldLayout>;
+}
+
+export function readBtf(objectPath: string): Map<number, BtfType> {
+  const json = execFileSync('bpftool', ['btf', 'dump', 'file', objectPath, '-j'], {
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+  });
+  const types = (JSON.parse(json) as { types: BtfType[] }).types;
+  return new Map(types.map((t) => [t.id, t]));
+}
+
+function resolve(types: Map<number, BtfType>, id: number): BtfType {
+  let t = types.get(id);
+  while (t && (t.kind === 'TYPEDEF' || t.kind === 'VOLATILE' || t.kind === 'CONST')) {
+    t = types.get(t.type_id ?? 0);
+  }
+  if (!t) throw new Error(`btf type ${id} not found`);
+  return t;
+}
+
+function camel(name: string): string {
+  return name.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+}
+
+function pascal(name: string): string {
+  const c = camel(name);
+  return c[0]!.toUpperCase() + c.slice(1);
+}
+
+function sizeOf(types: Map<number, BtfType>, id: number): number {
+  const t = resolve(types, id);
+  if (t.kind === 'ARRAY') return (t.nr_elems ?? 0) * sizeOf(types, t.type_id ?? 0);
+  if (t.kind === 'PTR') return 8;
+  return t.size ?? 0;
+}
+
+interface Collected {
+  structs: Map<string, BtfType>;
+  enums: BtfType[];
+}
+
+/** Walks ebpipe_abi's members: its enums and its records. */
+function collect(types: Map<number, BtfType>): Collected {
+  const root = [...types.values()].find((t) => t.kind === 'STRUCT' && t.name === ABI_ROOT);
+  if (!root) throw new Error(`struct ${ABI_ROOT} not found: is this bpf/build/abi.bpf.o?`);
+  const structs = new Map<string, BtfType>();
+  const enums: BtfType[] = [];
+  const visitStruct = (t: BtfType): void => {
+    if (!t.name || structs.has(t.name)) return;
+    for (const m of t.members ?? []) {
+      const mt = resolve(types, m.type_id);
+      if (mt.kind === 'STRUCT') visitStruct(mt);
+    }
+    structs.set(t.name, t); // parts before the records that contain them
+  };
+  for (const m of root.members ?? []) {
+    const t = resolve(types, m.type_id);
+    if (t.kind === 'ENUM') enums.push(t);
+    else if (t.kind === 'STRUCT') visitStruct(t);
+  }
+  return { structs, enums };
+}
+
+interface FieldCode {
+  tsType: string;
+  read: string;
+}
+
+function fieldCode(types: Map<number, BtfType>, member: BtfMember, at: string): FieldCode | null {
+  const t = resolve(types, member.type_id);
+  if (member.name.startsWith('_pad')) return null;
+  if (t.kind === 'STRUCT') return { tsType: pascal(t.name ?? ''), read: `read${pascal(t.name ?? '')}(buf, ${at})` };
+  if (t.kind === 'ARRAY') {
+    const elem = resolve(types, t.type_id ?? 0);
+    if (elem.kind !== 'INT' || elem.size !== 1) throw new Error(`unsupported array member ${member.name}`);
+    // A flexible tail (data[]) is read by hand: its layout is stated in events.h.
+    if ((t.nr_elems ?? 0) === 0) return null;
+    return { tsType: 'string', read: `cString(buf, ${at}, ${t.nr_elems})` };
+  }
+  if (t.kind === 'INT' || t.kind === 'ENUM') {
+    switch (t.size) {
+      case 1:
+        return { tsType: 'number', read: `buf[${at}]!` };
+      case 2:
+        return { tsType: 'number', read: `buf.readUInt16LE(${at})` };
+      case 4:
+        return { tsType: 'number', read: `buf.readUInt32LE(${at})` };
+      case 8:
+        return BIGINT_FIELDS.has(member.name)
+          ? { tsType: 'bigint', read: `buf.readBigUInt64LE(${at})` }
+          : { tsType: 'number', read: `readU64(buf, ${at})` };
+    }
+  }
+  throw new Error(`unsupported member ${member.name} of kind ${t.kind}`);
+}
+
+export function layoutsFrom(types: Map<number, BtfType>, names: Iterable<string>): Record<string, StructLayout> {
+  const byName = new Map([...types.values()].filter((t) => t.kind === 'STRUCT').map((t) => [t.name ?? '', t]));
+  const out: Record<string, StructLayout> = {};
+  for (const name of names) {
+    const t = byName.get(name);
+    if (!t) continue;
+    const fields: Record<string, FieldLayout> = {};
+    for (const m of t.members ?? []) fields[m.name] = { offset: m.bits_offset / 8, size: sizeOf(types, m.type_id) };
+    out[name] = { size: t.size ?? 0, fields };
+  }
+  return out;
+}
+
+export function generateDecoder(objectPath: string): string {
+  const types = readBtf(objectPath);
+  const { structs, enums } = collect(types);
+  const lines: string[] = [
+    '// Code generated by scripts/generate-decoder.ts from the BTF of bpf/build/abi.bpf.o. DO NOT EDIT.',
+    '// Regenerate with `make generate` after changing bpf/include/events.h.',
+    '',
+    "import { cString, readU64 } from '../buffer-read.js';",
+    '',
+  ];
+  for (const e of enums) {
+    const name = pascal((e.name ?? '').replace(/^ebpipe_/, ''));
+    lines.push(`export const ${name} = {`);
+    for (const v of e.values ?? []) {
+      lines.push(`  ${v.name.replace(ENUM_PREFIX, '').replace(/^(EXEC|DROP|OP)_/, '')}: ${v.val},`);
+    }
+    lines.push('} as const;', '');
+  }
+  for (const [name, t] of structs) {
+    const type = pascal(name);
+    const fields = (t.members ?? [])
+      .map((m) => ({ m, code: fieldCode(types, m, `at + ${m.bits_offset / 8}`) }))
+      .filter((f): f is { m: BtfMember; code: FieldCode } => f.code !== null);
+    lines.push(`/** struct ${name} (${t.size} bytes) */`);
+    lines.push(`export interface ${type} {`);
+    for (const { m, code } of fields) lines.push(`  ${camel(m.name)}: ${code.tsType};`);
+    lines.push('}', '');
+    lines.push(`export const ${name.toUpperCase()}_SIZE = ${t.size};`, '');
+    lines.push(`export function read${type}(buf: Buffer, at: number): ${type} {`);
+    lines.push('  return {');
+    for (const { m, code } of fields) lines.push(`    ${camel(m.name)}: ${code.read},`);
+    lines.push('  };', '}', '');
+  }
+  const layouts = layoutsFrom(types, structs.keys());
+  lines.push('/** Sizes and offsets as compiled: the ABI test compares every loaded object against these. */');
+  lines.push('export const LAYOUTS: Record<string, { size: number; fields: Record<string, { offset: number; size: number }> }> = {');
+  for (const [name, layout] of Object.entries(layouts)) {
+    lines.push(`  ${name}: {`, `    size: ${layout.size},`, '    fields: {');
+    for (const [field, f] of Object.entries(layout.fields)) {
+      lines.push(`      ${field}: { offset: ${f.offset}, size: ${f.size} },`);
+    }
+    lines.push('    },', '  },');
+  }
+  lines.push('};');
+  lines.push('');
+  return lines.join('\n');
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const [objectPath, outPath] = process.argv.slice(2);
+  if (!objectPath || !outPath) {
+    console.error('usage: generate-decoder OBJECT OUT.ts');
+    process.exit(2);
+  }
+  writeFileSync(outPath, generateDecoder(objectPath));
+}

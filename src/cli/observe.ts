@@ -1,0 +1,64 @@
+// `ebpipe observe`: the live view of process events on this host, straight from the
+// kernel sensors, without a pipeline file.
+import { WallClock } from '../events/clock.js';
+import { RecordDecoder } from '../events/decode.js';
+import { toJsonLine } from '../events/json.js';
+import type { Event } from '../events/model.js';
+import { formatCompact } from '../exporters/console/compact.js';
+import { KernelSource } from '../kernel/kernel-source.js';
+import { loadNativeAddon } from '../kernel/native.js';
+import { ProcessCache } from '../processes/process-cache.js';
+import type { Logger } from '../telemetry/logger.js';
+
+export type ObserveOutput = 'compact' | 'json';
+
+export interface ObserveOptions {
+  output: ObserveOutput;
+  logger: Logger;
+  out: NodeJS.WritableStream;
+}
+
+/** Runs until `stop` resolves; returns after the ring's last records were printed. */
+export async function observe(options: ObserveOptions, stop: Promise<void>): Promise<void> {
+  const decoder = new RecordDecoder();
+  const cache = new ProcessCache(65_536);
+  const clock = new WallClock(loadNativeAddon().bootToRealtimeOffsetNs());
+  const events: Event[] = [];
+  const render = options.output === 'json' ? (e: Event) => toJsonLine(e, clock) : formatCompact;
+
+  const source = KernelSource.open({
+    sensors: ['process'],
+    ringBytes: 8 << 20,
+    reader: { batchBytes: 256 << 10, latencyMs: 5, maxInFlight: 8 },
+    logger: options.logger,
+    onBatch(batch, _records, release) {
+      events.length = 0;
+      decoder.decodeBatch(batch, events);
+      let text = '';
+      for (const event of events) {
+        const p = event.process;
+        if (event.kind === 'process.exec') {
+          const entry = cache.recordExec(event);
+          p.binary = entry.binary;
+          p.argv = entry.argv;
+        } else if (event.kind === 'process.exit') {
+          const entry = cache.lookup(p.pid, p.startNs);
+          if (entry) {
+            p.binary = entry.binary;
+            p.argv = entry.argv;
+          }
+          cache.forget(p.pid, p.startNs);
+        }
+        const line = render(event);
+        if (line !== null) text += `${line}\n`;
+      }
+      // A slow terminal or pipe holds the batch's credit, so the reader slows down too.
+      if (text === '' || options.out.write(text)) release();
+      else options.out.once('drain', release);
+    },
+  });
+  await stop;
+  await source.close();
+  const drops = source.drops();
+  options.logger.info({ decode: decoder.stats, reader: source.readerStats(), kernelDrops: drops }, 'observe stopped');
+}

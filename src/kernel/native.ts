@@ -1,0 +1,82 @@
+// Types for the native addon (native/src/addon.cc) and its loading. Options are
+// normalised here so that the C++ side only checks types.
+import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
+import { nativeAddonPath } from '../paths.js';
+
+export interface ProgramInfo {
+  name: string;
+  section: string;
+  autoload: boolean;
+  attached: boolean;
+}
+
+export interface NativeBpfObject {
+  setGlobal(name: string, value: Buffer): void;
+  setMaxEntries(map: string, entries: number): void;
+  reuseMap(map: string, owner: NativeBpfObject): void;
+  setAutoload(program: string, autoload: boolean): void;
+  load(): void;
+  attach(): string[];
+  detach(): void;
+  close(): void;
+  programs(): ProgramInfo[];
+  mapUpdate(map: string, key: Buffer, value: Buffer, flags?: number): void;
+  /** Per-CPU maps return one 8-byte-aligned value per possible CPU. */
+  mapLookup(map: string, key: Buffer): Buffer | null;
+  mapDelete(map: string, key: Buffer): boolean;
+}
+
+export interface RingReaderOptions {
+  /** A batch closes at this many bytes... */
+  batchBytes: number;
+  /** ...or when its first record is this old. */
+  latencyMs: number;
+  /** Batches handed to JS and not yet released; past it the reader stops draining the ring. */
+  maxInFlight: number;
+}
+
+export interface RingReaderStats {
+  records: number;
+  bytes: number;
+  batches: number;
+  creditWaits: number;
+  creditWaitNs: number;
+  oversized: number;
+  discardedAtStop: number;
+}
+
+export interface NativeRingReader {
+  /** Gives back the credit of one delivered batch. */
+  release(): void;
+  stats(): RingReaderStats;
+  /** Resolves after the ring's last records were delivered (or counted as discarded). */
+  stop(): Promise<void>;
+}
+
+export interface NativeAddon {
+  BpfObject: new (path: string) => NativeBpfObject;
+  RingReader: new (
+    object: NativeBpfObject,
+    map: string,
+    options: RingReaderOptions,
+    onBatch: (batch: Buffer, records: number) => void,
+  ) => NativeRingReader;
+  possibleCpus(): number;
+  bootToRealtimeOffsetNs(): bigint;
+}
+
+export class NativeAddonError extends Error {
+  readonly code = 'NATIVE_ADDON_MISSING';
+}
+
+let addon: NativeAddon | undefined;
+
+export function loadNativeAddon(): NativeAddon {
+  if (addon) return addon;
+  if (!existsSync(nativeAddonPath)) {
+    throw new NativeAddonError(`loading native addon: ${nativeAddonPath} not found (run \`make native\`)`);
+  }
+  addon = createRequire(import.meta.url)(nativeAddonPath) as NativeAddon;
+  return addon;
+}
