@@ -15,7 +15,10 @@ export function compileAccessor(path: string): FieldAccessor {
   const [first = "", ...rest] = path.split(".");
   const lines = [`let v = e[${JSON.stringify(first)}];`];
   for (const key of rest) {
-    lines.push(`if (typeof v !== "object" || v === null) return undefined;`, `v = v[${JSON.stringify(key)}];`);
+    lines.push(
+      `if (typeof v !== "object" || v === null) return undefined;`,
+      `v = v[${JSON.stringify(key)}];`,
+    );
   }
   lines.push("return v;");
   return new Function("e", lines.join("\n")) as FieldAccessor;

@@ -6,9 +6,7 @@ export interface SourceOrigin {
 }
 
 export type FilterErrorCode =
-  | "FILTER_SYNTAX"
-  | "FILTER_UNKNOWN_FIELD"
-  | "FILTER_BAD_REGEX";
+  "FILTER_SYNTAX" | "FILTER_UNKNOWN_FIELD" | "FILTER_BAD_REGEX";
 
 /** A condition that cannot be parsed or compiled; `line`/`column` are already shifted by the origin. */
 export class FilterExpressionError extends Error {
@@ -27,7 +25,8 @@ export class FilterExpressionError extends Error {
     line: number,
     column: number,
   ) {
-    const where = file === undefined ? `${line}:${column}` : `${file}:${line}:${column}`;
+    const where =
+      file === undefined ? `${line}:${column}` : `${file}:${line}:${column}`;
     super(`${reason} at ${where}`);
     this.code = code;
     this.reason = reason;

@@ -45,11 +45,18 @@ export type Expr =
       readonly pattern: string;
       readonly patternOffset: number;
     }
-  | { readonly type: "in"; readonly field: FieldRef; readonly values: readonly Literal[] };
+  | {
+      readonly type: "in";
+      readonly field: FieldRef;
+      readonly values: readonly Literal[];
+    };
 
 /** What may follow each comparison operator; `what` is the phrase used in "expected ... after". */
 const OPERAND_RULES: Readonly<
-  Record<CompareOperator, { readonly what: string; readonly accepts: (t: Token) => boolean }>
+  Record<
+    CompareOperator,
+    { readonly what: string; readonly accepts: (t: Token) => boolean }
+  >
 > = {
   "==": { what: "a value", accepts: () => true },
   "!=": { what: "a value", accepts: () => true },
@@ -58,7 +65,10 @@ const OPERAND_RULES: Readonly<
   "<=": { what: "a number or field", accepts: (t) => t.kind === "integer" },
   ">": { what: "a number or field", accepts: (t) => t.kind === "integer" },
   ">=": { what: "a number or field", accepts: (t) => t.kind === "integer" },
-  startsWith: { what: "a string or field", accepts: (t) => t.kind === "string" },
+  startsWith: {
+    what: "a string or field",
+    accepts: (t) => t.kind === "string",
+  },
   endsWith: { what: "a string or field", accepts: (t) => t.kind === "string" },
 };
 
@@ -98,7 +108,8 @@ class Parser {
 
   parse(): Expr {
     const expr = this.parseOr(undefined);
-    if (this.tok.kind !== "end") throw this.unexpectedAfter(expr, "end of input");
+    if (this.tok.kind !== "end")
+      throw this.unexpectedAfter(expr, "end of input");
     return expr;
   }
 
@@ -144,7 +155,10 @@ class Parser {
       this.advance();
       const inner = this.parseOr(t);
       if (!this.isWord("punct", ")")) {
-        throw this.unexpectedAfter(inner, `')' to close the '(' at ${this.position(t.offset)}`);
+        throw this.unexpectedAfter(
+          inner,
+          `')' to close the '(' at ${this.position(t.offset)}`,
+        );
       }
       this.advance();
       return inner;
@@ -167,22 +181,40 @@ class Parser {
     this.advance();
     if (op.text === "matches") {
       const pattern = this.tok;
-      if (pattern.kind !== "string") throw this.expected("a string (a regular expression)", op);
+      if (pattern.kind !== "string")
+        throw this.expected("a string (a regular expression)", op);
       this.advance();
-      return { type: "matches", field, pattern: pattern.value, patternOffset: pattern.offset };
+      return {
+        type: "matches",
+        field,
+        pattern: pattern.value,
+        patternOffset: pattern.offset,
+      };
     }
-    if (op.text === "in") return { type: "in", field, values: this.parseList(op) };
+    if (op.text === "in")
+      return { type: "in", field, values: this.parseList(op) };
     const operator = op.text as CompareOperator;
     const rule = OPERAND_RULES[operator];
     const t = this.tok;
     if (t.kind === "field") {
       this.advance();
-      return { type: "compare", operator, field, operand: { type: "field", path: t.text, offset: t.offset } };
+      return {
+        type: "compare",
+        operator,
+        field,
+        operand: { type: "field", path: t.text, offset: t.offset },
+      };
     }
     const value = literalOf(t);
-    if (value === undefined || !rule.accepts(t)) throw this.expected(rule.what, op);
+    if (value === undefined || !rule.accepts(t))
+      throw this.expected(rule.what, op);
     this.advance();
-    return { type: "compare", operator, field, operand: { type: "literal", value } };
+    return {
+      type: "compare",
+      operator,
+      field,
+      operand: { type: "literal", value },
+    };
   }
 
   private parseList(inToken: Token): Literal[] {
@@ -202,7 +234,8 @@ class Parser {
         this.advance();
         return values;
       }
-      if (!this.isWord("punct", ",")) throw this.expected("',' or ']' in the list", undefined);
+      if (!this.isWord("punct", ","))
+        throw this.expected("',' or ']' in the list", undefined);
       previous = this.advance();
     }
   }

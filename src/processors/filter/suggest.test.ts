@@ -16,7 +16,13 @@ describe("editDistance", () => {
 });
 
 describe("suggestField", () => {
-  const fields = ["kind", "process.uid", "process.gid", "file.path", "network.dport"];
+  const fields = [
+    "kind",
+    "process.uid",
+    "process.gid",
+    "file.path",
+    "network.dport",
+  ];
 
   it("picks the closest field within a third of the name's length", () => {
     assert.equal(suggestField("porcess.uid", fields), "process.uid");

@@ -1,6 +1,12 @@
 import { expressionError, type SourceOrigin } from "./errors.js";
 
-const WORD_OPERATORS = ["startsWith", "endsWith", "contains", "matches", "in"] as const;
+const WORD_OPERATORS = [
+  "startsWith",
+  "endsWith",
+  "contains",
+  "matches",
+  "in",
+] as const;
 const KEYWORDS = ["and", "or", "not", "true", "false", "null"] as const;
 
 /** `text` is the token as written in the source; `offset` is where it starts (0-based). */
@@ -32,7 +38,8 @@ const FOREIGN_SYMBOLS: Readonly<Record<string, string>> = {
   "'": "strings are written in double quotes",
 };
 
-const isSpace = (c: string): boolean => c === " " || c === "\t" || c === "\n" || c === "\r";
+const isSpace = (c: string): boolean =>
+  c === " " || c === "\t" || c === "\n" || c === "\r";
 const isDigit = (c: string): boolean => c >= "0" && c <= "9";
 const isWordStart = (c: string): boolean =>
   (c >= "a" && c <= "z") || (c >= "A" && c <= "Z") || c === "_";
@@ -54,7 +61,8 @@ export class Lexer {
     const c = src[start];
     if (c === undefined) return { kind: "end", text: "", offset: start };
     if (c === '"') return this.readString(start);
-    if (isDigit(c) || (c === "-" && isDigit(src[start + 1] ?? ""))) return this.readInteger(start);
+    if (isDigit(c) || (c === "-" && isDigit(src[start + 1] ?? "")))
+      return this.readInteger(start);
     if (isWordStart(c)) return this.readWord(start);
     if (PUNCTUATION.includes(c)) {
       this.pos++;
@@ -65,7 +73,9 @@ export class Lexer {
       this.pos += symbol.length;
       return { kind: "operator", text: symbol, offset: start };
     }
-    const foreign = Object.keys(FOREIGN_SYMBOLS).find((s) => src.startsWith(s, start));
+    const foreign = Object.keys(FOREIGN_SYMBOLS).find((s) =>
+      src.startsWith(s, start),
+    );
     const hint = foreign === undefined ? "" : ` (${FOREIGN_SYMBOLS[foreign]})`;
     throw this.error(`unexpected character '${c}'${hint}`, start);
   }
@@ -76,7 +86,8 @@ export class Lexer {
     let i = start + 1;
     for (;;) {
       const c = src[i];
-      if (c === undefined || c === "\n") throw this.error("unterminated string", start);
+      if (c === undefined || c === "\n")
+        throw this.error("unterminated string", start);
       if (c === '"') break;
       if (c !== "\\") {
         value += c;
@@ -103,7 +114,12 @@ export class Lexer {
       }
     }
     this.pos = i + 1;
-    return { kind: "string", value, text: src.slice(start, this.pos), offset: start };
+    return {
+      kind: "string",
+      value,
+      text: src.slice(start, this.pos),
+      offset: start,
+    };
   }
 
   private readInteger(start: number): Token {
@@ -113,14 +129,24 @@ export class Lexer {
     if (src[i] === "." || isWordPart(src[i] ?? "")) {
       let end = i;
       while (src[end] === "." || isWordPart(src[end] ?? "")) end++;
-      throw this.error(`invalid number '${src.slice(start, end)}' (only integers are supported)`, start);
+      throw this.error(
+        `invalid number '${src.slice(start, end)}' (only integers are supported)`,
+        start,
+      );
     }
     this.pos = i;
     const text = src.slice(start, i);
     const big = BigInt(text);
     // Integers a double cannot hold exactly stay bigints, so 64-bit ids and counters compare exactly.
-    const exact = big >= BigInt(Number.MIN_SAFE_INTEGER) && big <= BigInt(Number.MAX_SAFE_INTEGER);
-    return { kind: "integer", value: exact ? Number(big) : big, text, offset: start };
+    const exact =
+      big >= BigInt(Number.MIN_SAFE_INTEGER) &&
+      big <= BigInt(Number.MAX_SAFE_INTEGER);
+    return {
+      kind: "integer",
+      value: exact ? Number(big) : big,
+      text,
+      offset: start,
+    };
   }
 
   /** A keyword, a word operator or a dotted field path; a path that is exactly a reserved word is that word. */
@@ -137,12 +163,20 @@ export class Lexer {
     }
     this.pos = i;
     const text = src.slice(start, i);
-    if ((KEYWORDS as readonly string[]).includes(text)) return { kind: "keyword", text, offset: start };
-    if ((WORD_OPERATORS as readonly string[]).includes(text)) return { kind: "operator", text, offset: start };
+    if ((KEYWORDS as readonly string[]).includes(text))
+      return { kind: "keyword", text, offset: start };
+    if ((WORD_OPERATORS as readonly string[]).includes(text))
+      return { kind: "operator", text, offset: start };
     return { kind: "field", text, offset: start };
   }
 
   private error(reason: string, offset: number): Error {
-    return expressionError("FILTER_SYNTAX", reason, this.source, offset, this.origin);
+    return expressionError(
+      "FILTER_SYNTAX",
+      reason,
+      this.source,
+      offset,
+      this.origin,
+    );
   }
 }
