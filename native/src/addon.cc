@@ -148,6 +148,7 @@ class BpfObjectWrap : public Napi::ObjectWrap<BpfObjectWrap> {
       program.Set("section", programs[i].section);
       program.Set("autoload", programs[i].autoload);
       program.Set("attached", programs[i].attached);
+      program.Set("id", programs[i].id);
       out.Set(uint32_t(i), program);
     }
     return out;

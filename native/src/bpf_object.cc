@@ -152,7 +152,14 @@ std::vector<ProgramInfo> BpfObject::Programs() const {
     std::string name = bpf_program__name(program);
     bool attached = false;
     for (const auto &a : attached_) attached = attached || a == name;
-    out.push_back({name, bpf_program__section_name(program), bpf_program__autoload(program), attached});
+    uint32_t id = 0;
+    int fd = bpf_program__fd(program);
+    if (fd >= 0) {
+      struct bpf_prog_info info = {};
+      uint32_t length = sizeof(info);
+      if (bpf_obj_get_info_by_fd(fd, &info, &length) == 0) id = info.id;
+    }
+    out.push_back({name, bpf_program__section_name(program), bpf_program__autoload(program), attached, id});
   }
   return out;
 }

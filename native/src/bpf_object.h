@@ -27,6 +27,8 @@ struct ProgramInfo {
   std::string section;
   bool autoload;
   bool attached;
+  // Kernel program id once loaded (0 before), as bpftool prog show lists it.
+  uint32_t id;
 };
 
 class BpfObject {

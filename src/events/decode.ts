@@ -1,19 +1,21 @@
 // Raw ring records -> typed events. A batch is repeated { u32 length; record; pad to 8 }
 // (native/src/ring_reader.h). Unknown or truncated records are counted and skipped.
 import {
+  BENCH_EVENT_SIZE,
   EVENT_HEADER_SIZE,
   EXEC_EVENT_SIZE,
   EXIT_EVENT_SIZE,
   ExecFlags,
   FORK_EVENT_SIZE,
   Op,
+  readBenchEvent,
   readEventHeader,
   readExecEvent,
   readExitEvent,
   readForkEvent,
   type EventHeader,
 } from './generated/abi.js';
-import type { Event, ExecEvent, ExitEvent, ForkEvent, RecordOrigin } from './model.js';
+import type { BenchEvent, Event, ExecEvent, ExitEvent, ForkEvent, RecordOrigin } from './model.js';
 
 export interface DecodeStats {
   decoded: number;
@@ -85,6 +87,9 @@ export class RecordDecoder {
       case Op.FORK:
         event = this.fork(buf, at, hdr);
         break;
+      case Op.BENCH:
+        event = this.bench(buf, at, hdr);
+        break;
       default:
         this.stats.unknownOp++;
         return null;
@@ -141,6 +146,17 @@ export class RecordDecoder {
       origin: origin(hdr),
       process: { pid: raw.task.tgid, tid: raw.task.pid, startNs: raw.task.startNs, comm: raw.comm },
       parent: { pid: raw.parent.tgid, startNs: raw.parent.startNs },
+    };
+  }
+
+  private bench(buf: Buffer, at: number, hdr: EventHeader): BenchEvent | null {
+    if (hdr.size < BENCH_EVENT_SIZE) return null;
+    const raw = readBenchEvent(buf, at);
+    return {
+      kind: 'ebpipe.bench',
+      origin: origin(hdr),
+      process: { pid: raw.task.tgid, tid: raw.task.pid, startNs: raw.task.startNs, comm: '' },
+      value: raw.value,
     };
   }
 }

@@ -80,5 +80,13 @@ export interface ForkEvent {
   parent: { pid: number; startNs: number };
 }
 
-export type Event = ExecEvent | ExitEvent | ForkEvent;
+/** Emitted only by bpf/bench.bpf.c, so benchmarks measure the real decode path. */
+export interface BenchEvent {
+  kind: 'ebpipe.bench';
+  origin: RecordOrigin;
+  process: ProcessRef;
+  value: number;
+}
+
+export type Event = ExecEvent | ExitEvent | ForkEvent | BenchEvent;
 export type EventKind = Event['kind'];

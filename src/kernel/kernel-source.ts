@@ -39,6 +39,7 @@ export interface AttachedProgram {
   sensor: string;
   program: string;
   section: string;
+  id: number;
 }
 
 export class KernelSourceError extends Error {
@@ -123,7 +124,7 @@ export class KernelSource {
     const out: AttachedProgram[] = [];
     for (const [sensor, object] of this.objects) {
       for (const p of object.programs()) {
-        if (p.attached) out.push({ sensor, program: p.name, section: p.section });
+        if (p.attached) out.push({ sensor, program: p.name, section: p.section, id: p.id });
       }
     }
     return out;

@@ -9,6 +9,8 @@ export interface ProgramInfo {
   section: string;
   autoload: boolean;
   attached: boolean;
+  /** Kernel program id once loaded (0 before), as `bpftool prog show` lists it. */
+  id: number;
 }
 
 export interface NativeBpfObject {

@@ -27,6 +27,7 @@ export function formatCompact(event: Event): string | null {
       return `💥 exit  ${p.pid} ${commandLine(p, p.binary, p.argv)} ${status}`;
     }
     case 'process.fork':
+    case 'ebpipe.bench':
       return null;
   }
 }
