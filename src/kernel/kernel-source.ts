@@ -60,6 +60,8 @@ export class KernelSource {
   private readonly objects = new Map<string, NativeBpfObject>();
   private reader: NativeRingReader | undefined;
   private closing: Promise<void> | undefined;
+  /** The counters as they were when the maps were freed. */
+  private finalDrops: KernelDrop[] = [];
 
   private constructor(private readonly options: KernelSourceOptions) {}
 
@@ -137,7 +139,7 @@ export class KernelSource {
   /** Records the kernel could not emit, by reason, op and CPU (non-zero entries only). */
   drops(): KernelDrop[] {
     const owner = this.objects.values().next().value;
-    if (!owner) return [];
+    if (!owner) return this.finalDrops;
     const cpus = loadNativeAddon().possibleCpus();
     const key = Buffer.alloc(4);
     const out: KernelDrop[] = [];
@@ -162,6 +164,7 @@ export class KernelSource {
     this.closing ??= (async () => {
       for (const object of this.objects.values()) object.detach();
       await this.reader?.stop();
+      this.finalDrops = this.drops();
       this.closeObjects();
     })();
     return this.closing;
