@@ -33,6 +33,6 @@ int handle_bench_syscall(void *ctx)
 	ev->task.pid = (__u32)id;
 	ev->task.start_ns = 0;
 	ev->value = bpf_ktime_get_ns();
-	bpf_ringbuf_submit(ev, 0);
+	submit_event(ev);
 	return 0;
 }

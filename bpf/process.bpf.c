@@ -119,7 +119,7 @@ int BPF_PROG(handle_fork, struct task_struct *parent, struct task_struct *child)
 	read_task_ids(parent, &ev->parent);
 	ev->parent.pid = ev->parent.tgid;
 	BPF_CORE_READ_STR_INTO(&ev->comm, parent, comm);
-	bpf_ringbuf_submit(ev, 0);
+	submit_event(ev);
 	return 0;
 }
 
@@ -142,6 +142,6 @@ int BPF_PROG(handle_exit, struct task_struct *task)
 	ev->status = BPF_CORE_READ(task, exit_code);
 	ev->_pad = 0;
 	BPF_CORE_READ_STR_INTO(&ev->comm, task, comm);
-	bpf_ringbuf_submit(ev, 0);
+	submit_event(ev);
 	return 0;
 }

@@ -49,7 +49,7 @@ async function until(condition: () => boolean, timeoutMs = 3000): Promise<void> 
 }
 
 describe('ring reader', { concurrency: false }, () => {
-  test('a lone record is delivered once the latency bound passes', async (t) => {
+  test('a lone record, too small to wake the reader, is delivered within the latency bound', async (t) => {
     if (!requirement(t, rootMissing())) return;
     const deliveries: Delivery[] = [];
     const source = openBenchSource({ batchBytes: 1 << 20, latencyMs: 40, maxInFlight: 2 }, 1 << 20, deliveries, true);
@@ -59,7 +59,8 @@ describe('ring reader', { concurrency: false }, () => {
       await until(() => deliveries.length > 0);
       const waited = deliveries[0]!.at - start;
       assert.equal(deliveries[0]!.records, 1);
-      assert.ok(waited >= 30 && waited < 1000, `delivered after ${waited.toFixed(1)} ms, bound 40 ms`);
+      // 40 ms bound plus scheduling slack on a loaded 2-core machine.
+      assert.ok(waited < 40 + 60, `delivered after ${waited.toFixed(1)} ms, bound 40 ms`);
     } finally {
       await source.close();
     }

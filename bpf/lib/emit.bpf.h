@@ -5,6 +5,26 @@
 
 #include "maps.bpf.h"
 
+/*
+ * Wake the reader only once this many bytes wait in the ring (set by the loader to the
+ * reader's batch size). Below it the reader finds records on its latency-bound poll, so
+ * a busy host costs one wake-up per batch instead of one per record.
+ */
+const volatile __u64 ring_wakeup_bytes = 0;
+
+static __always_inline __u64 wakeup_flags(void)
+{
+	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= ring_wakeup_bytes)
+		return BPF_RB_FORCE_WAKEUP;
+	return BPF_RB_NO_WAKEUP;
+}
+
+/* Submits a record from reserve_event(). */
+static __always_inline void submit_event(void *event)
+{
+	bpf_ringbuf_submit(event, wakeup_flags());
+}
+
 static __always_inline void count_drop(__u16 op, __u32 reason)
 {
 	__u32 key = reason * EBPIPE_OP_MAX + (op & (EBPIPE_OP_MAX - 1));
@@ -80,7 +100,7 @@ static __always_inline void scratch_release(struct scratch *s)
 static __always_inline void output_event(struct event_header *hdr, __u16 op, __u32 size)
 {
 	fill_header(hdr, op, size);
-	if (bpf_ringbuf_output(&events, hdr, size, 0) != 0)
+	if (bpf_ringbuf_output(&events, hdr, size, wakeup_flags()) != 0)
 		count_drop(op, EBPIPE_DROP_RING_FULL);
 }
 

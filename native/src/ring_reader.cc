@@ -15,7 +15,8 @@
 namespace ebpipe {
 namespace {
 
-constexpr size_t kLengthPrefix = sizeof(uint32_t);
+// u32 length + u32 reserved (zero): records start 8-byte aligned, so JS reads them through typed arrays.
+constexpr size_t kLengthPrefix = 8;
 // header.size is a u16, so no record is longer.
 constexpr size_t kMaxRecord = 65535;
 // Returned by OnRecord to stop consuming when the batch is full; the record was already copied.
@@ -101,7 +102,8 @@ int RingReader::OnRecord(void *context, void *data, size_t size) {
   if (batch->records == 0) self->current_deadline_ns_ = MonotonicNs() + uint64_t(self->options_.latency_ms) * 1000000u;
   uint8_t *out = batch->bytes.data() + batch->used;
   uint32_t length = uint32_t(size);
-  memcpy(out, &length, kLengthPrefix);
+  memcpy(out, &length, sizeof(length));
+  memset(out + sizeof(length), 0, kLengthPrefix - sizeof(length));
   memcpy(out + kLengthPrefix, data, size);
   size_t entry = Align8(kLengthPrefix + size);
   memset(out + kLengthPrefix + size, 0, entry - kLengthPrefix - size);
@@ -153,8 +155,12 @@ void RingReader::Flush() {
 
 void RingReader::Run() {
   struct epoll_event ready[2];
+  // The kernel wakes us only when a batch's worth of bytes waits (ring_wakeup_bytes in
+  // bpf/lib/emit.bpf.h); smaller amounts are found by this poll's timeout, at most one
+  // latency bound after they arrived.
+  const int idle_timeout_ms = int(options_.latency_ms);
   while (!stopping_.load()) {
-    int timeout_ms = -1;
+    int timeout_ms = idle_timeout_ms;
     if (current_ && current_->records > 0) {
       uint64_t now = MonotonicNs();
       timeout_ms = now >= current_deadline_ns_ ? 0 : int((current_deadline_ns_ - now + 999999) / 1000000);
@@ -162,8 +168,12 @@ void RingReader::Run() {
     int n = epoll_wait(epoll_fd_, ready, 2, timeout_ms);
     if (n < 0 && errno != EINTR) break;
     if (stopping_.load()) break;
+    bool had_records = current_ && current_->records > 0;
     while (ring_buffer__consume(ring_) == kBatchFull) Flush();
-    if (current_ && current_->records > 0 && MonotonicNs() >= current_deadline_ns_) Flush();
+    if (!current_ || current_->records == 0) continue;
+    // Records found by a timed-out poll may already be a latency bound old.
+    bool found_by_timeout = n == 0 && !had_records;
+    if (found_by_timeout || MonotonicNs() >= current_deadline_ns_) Flush();
   }
   // Stopping: the programs are detached by now, so what the ring holds is all there is.
   while (ring_buffer__consume(ring_) == kBatchFull) Flush();

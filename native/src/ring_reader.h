@@ -5,7 +5,8 @@
 // released; when the consumer falls behind the reader stops draining, the kernel ring
 // fills and the kernel counts its drops, so memory here never grows.
 //
-// Batch layout: repeated { u32 record_length; record bytes; zero padding to 8 bytes }.
+// Batch layout: repeated { u32 record_length; u32 zero; record bytes; zero padding to 8 bytes },
+// so that every record starts 8-byte aligned.
 #pragma once
 
 #include <atomic>

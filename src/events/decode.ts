@@ -1,5 +1,5 @@
-// Raw ring records -> typed events. A batch is repeated { u32 length; record; pad to 8 }
-// (native/src/ring_reader.h). Unknown or truncated records are counted and skipped.
+// Raw ring records -> typed events. A batch is repeated { u32 length; u32 zero; record;
+// pad to 8 } (native/src/ring_reader.h). Unknown or truncated records are counted and skipped.
 import {
   BENCH_EVENT_SIZE,
   EVENT_HEADER_SIZE,
@@ -7,14 +7,15 @@ import {
   EXIT_EVENT_SIZE,
   ExecFlags,
   FORK_EVENT_SIZE,
+  LAYOUTS,
   Op,
   readBenchEvent,
-  readEventHeader,
   readExecEvent,
   readExitEvent,
   readForkEvent,
   type EventHeader,
 } from './generated/abi.js';
+import { RecordView } from './record-view.js';
 import type { BenchEvent, Event, ExecEvent, ExitEvent, ForkEvent, RecordOrigin } from './model.js';
 
 export interface DecodeStats {
@@ -27,7 +28,9 @@ export interface DecodeStats {
   badFraming: number;
 }
 
-const LENGTH_PREFIX = 4;
+const LENGTH_PREFIX = 8;
+const OP_OFFSET = LAYOUTS['event_header']?.fields['op']?.offset ?? 0;
+const SIZE_OFFSET = LAYOUTS['event_header']?.fields['size']?.offset ?? 2;
 
 function origin(hdr: EventHeader): RecordOrigin {
   return { ktime: hdr.ktime, cpu: hdr.cpu, seq: hdr.seq };
@@ -51,44 +54,46 @@ export class RecordDecoder {
 
   /** Decodes every record of a batch into `out`. */
   decodeBatch(batch: Buffer, out: Event[]): void {
+    const v = new RecordView(batch);
     let at = 0;
-    while (at + LENGTH_PREFIX <= batch.length) {
-      const length = batch.readUInt32LE(at);
+    while (at + LENGTH_PREFIX <= v.buf.length) {
+      const length = v.u32[at >>> 2]!;
       const record = at + LENGTH_PREFIX;
-      if (record + length > batch.length) {
+      if (record + length > v.buf.length) {
         this.stats.badFraming++;
         return;
       }
-      const event = this.decodeRecord(batch, record, length);
+      const event = this.decodeRecord(v, record, length);
       if (event) out.push(event);
-      at = record + ((length + LENGTH_PREFIX + 7) & ~7) - LENGTH_PREFIX;
+      at = (record + length + 7) & ~7;
     }
   }
 
-  /** One record at buf[at, at + length). */
-  decodeRecord(buf: Buffer, at: number, length: number): Event | null {
+  /** One record at [at, at + length) of the view; `at` is 8-byte aligned. */
+  decodeRecord(v: RecordView, at: number, length: number): Event | null {
     if (length < EVENT_HEADER_SIZE) {
       this.stats.truncated++;
       return null;
     }
-    const hdr = readEventHeader(buf, at);
-    if (hdr.size > length) {
+    const op = v.u16[(at + OP_OFFSET) >>> 1]!;
+    const size = v.u16[(at + SIZE_OFFSET) >>> 1]!;
+    if (size > length) {
       this.stats.truncated++;
       return null;
     }
     let event: Event | null;
-    switch (hdr.op) {
+    switch (op) {
       case Op.EXEC:
-        event = this.exec(buf, at, hdr);
+        event = size < EXEC_EVENT_SIZE ? null : this.exec(v, at, size);
         break;
       case Op.EXIT:
-        event = this.exit(buf, at, hdr);
+        event = size < EXIT_EVENT_SIZE ? null : this.exit(v, at);
         break;
       case Op.FORK:
-        event = this.fork(buf, at, hdr);
+        event = size < FORK_EVENT_SIZE ? null : this.fork(v, at);
         break;
       case Op.BENCH:
-        event = this.bench(buf, at, hdr);
+        event = size < BENCH_EVENT_SIZE ? null : this.bench(v, at);
         break;
       default:
         this.stats.unknownOp++;
@@ -99,17 +104,17 @@ export class RecordDecoder {
     return event;
   }
 
-  private exec(buf: Buffer, at: number, hdr: EventHeader): ExecEvent | null {
-    if (hdr.size < EXEC_EVENT_SIZE) return null;
-    const raw = readExecEvent(buf, at);
+  private exec(v: RecordView, at: number, size: number): ExecEvent | null {
+    const raw = readExecEvent(v, at);
+    const buf = v.buf;
     const filename = at + EXEC_EVENT_SIZE;
     const argv = filename + raw.filenameLen;
     const cwd = argv + raw.argvLen;
     const end = cwd + raw.cwdLen;
-    if (end > at + hdr.size) return null;
+    if (end > at + size) return null;
     return {
       kind: 'process.exec',
-      origin: origin(hdr),
+      origin: origin(raw.hdr),
       process: { pid: raw.task.tgid, tid: raw.task.pid, startNs: raw.task.startNs, comm: raw.comm },
       parent: { pid: raw.parent.tgid, startNs: raw.parent.startNs },
       binary: buf.toString('utf8', filename, argv),
@@ -125,12 +130,11 @@ export class RecordDecoder {
     };
   }
 
-  private exit(buf: Buffer, at: number, hdr: EventHeader): ExitEvent | null {
-    if (hdr.size < EXIT_EVENT_SIZE) return null;
-    const raw = readExitEvent(buf, at);
+  private exit(v: RecordView, at: number): ExitEvent {
+    const raw = readExitEvent(v, at);
     return {
       kind: 'process.exit',
-      origin: origin(hdr),
+      origin: origin(raw.hdr),
       process: { pid: raw.task.tgid, tid: raw.task.pid, startNs: raw.task.startNs, comm: raw.comm },
       exitCode: (raw.status >> 8) & 0xff,
       signal: raw.status & 0x7f,
@@ -138,23 +142,21 @@ export class RecordDecoder {
     };
   }
 
-  private fork(buf: Buffer, at: number, hdr: EventHeader): ForkEvent | null {
-    if (hdr.size < FORK_EVENT_SIZE) return null;
-    const raw = readForkEvent(buf, at);
+  private fork(v: RecordView, at: number): ForkEvent {
+    const raw = readForkEvent(v, at);
     return {
       kind: 'process.fork',
-      origin: origin(hdr),
+      origin: origin(raw.hdr),
       process: { pid: raw.task.tgid, tid: raw.task.pid, startNs: raw.task.startNs, comm: raw.comm },
       parent: { pid: raw.parent.tgid, startNs: raw.parent.startNs },
     };
   }
 
-  private bench(buf: Buffer, at: number, hdr: EventHeader): BenchEvent | null {
-    if (hdr.size < BENCH_EVENT_SIZE) return null;
-    const raw = readBenchEvent(buf, at);
+  private bench(v: RecordView, at: number): BenchEvent {
+    const raw = readBenchEvent(v, at);
     return {
       kind: 'ebpipe.bench',
-      origin: origin(hdr),
+      origin: origin(raw.hdr),
       process: { pid: raw.task.tgid, tid: raw.task.pid, startNs: raw.task.startNs, comm: '' },
       value: raw.value,
     };

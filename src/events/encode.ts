@@ -107,15 +107,15 @@ export function encodeExit(v: ExitRecordValues): Buffer {
   return buf;
 }
 
-/** The native reader's batch framing: { u32 length; record; zero padding to 8 } per record. */
+/** The native reader's batch framing: { u32 length; u32 zero; record; zero padding to 8 } per record. */
 export function frameBatch(records: readonly Buffer[]): Buffer {
-  const size = records.reduce((n, r) => n + ((4 + r.length + 7) & ~7), 0);
+  const size = records.reduce((n, r) => n + ((8 + r.length + 7) & ~7), 0);
   const batch = Buffer.alloc(size);
   let at = 0;
   for (const r of records) {
     batch.writeUInt32LE(r.length, at);
-    r.copy(batch, at + 4);
-    at += (4 + r.length + 7) & ~7;
+    r.copy(batch, at + 8);
+    at += (8 + r.length + 7) & ~7;
   }
   return batch;
 }

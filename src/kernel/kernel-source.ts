@@ -83,10 +83,13 @@ export class KernelSource {
   private loadSensors(): void {
     const addon = loadNativeAddon();
     let owner: NativeBpfObject | undefined;
+    const wakeupBytes = Buffer.alloc(8);
+    wakeupBytes.writeBigUInt64LE(BigInt(this.options.reader.batchBytes));
     for (const sensor of this.options.sensors) {
       const object = this.wrap(sensor, 'opening', () => new addon.BpfObject(bpfObjectPath(sensor)));
       this.objects.set(sensor, object);
-      for (const [name, value] of Object.entries(this.options.globals?.[sensor] ?? {})) {
+      const globals = { ring_wakeup_bytes: wakeupBytes, ...this.options.globals?.[sensor] };
+      for (const [name, value] of Object.entries(globals)) {
         this.wrap(sensor, `setting ${name}`, () => object.setGlobal(name, value));
       }
       if (owner) {
