@@ -1,0 +1,23 @@
+// Every component type ebpipe knows, in one explicit list: adding a component is one
+// folder and one line here.
+import type { ComponentFactory, ComponentKind } from '../pipeline/component.js';
+
+const factories: readonly ComponentFactory[] = [];
+
+export class ComponentRegistry {
+  private readonly byKey = new Map<string, ComponentFactory>();
+
+  constructor(all: readonly ComponentFactory[]) {
+    for (const f of all) this.byKey.set(`${f.kind}:${f.type}`, f);
+  }
+
+  get(kind: ComponentKind, type: string): ComponentFactory | undefined {
+    return this.byKey.get(`${kind}:${type}`);
+  }
+
+  types(kind: ComponentKind): string[] {
+    return [...this.byKey.values()].filter((f) => f.kind === kind).map((f) => f.type);
+  }
+}
+
+export const componentRegistry = new ComponentRegistry(factories);

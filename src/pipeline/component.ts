@@ -1,0 +1,95 @@
+// The contracts every component implements, and what the runtime gives them.
+// Hot paths are synchronous per batch (processors); lifecycles are async.
+import type { z } from 'zod';
+import type { Event } from '../events/model.js';
+import type { CounterRegistry } from '../telemetry/counters.js';
+import type { Logger } from '../telemetry/logger.js';
+import type { EventBatch } from './batch.js';
+
+export type ComponentKind = 'receiver' | 'processor' | 'exporter' | 'connector';
+
+/** Where a component's settings came from, for error messages. */
+export interface ConfigOrigin {
+  file: string;
+  line: number;
+  column: number;
+}
+
+export interface ComponentContext {
+  /** `type` or `type/name`, as written in the pipeline file. */
+  id: string;
+  logger: Logger;
+  counters: CounterRegistry;
+  /** Where each key of this component's settings was written (key path -> position). */
+  origin(path: readonly (string | number)[]): ConfigOrigin;
+  /** Directory that relative paths in the settings are resolved against. */
+  baseDir: string;
+}
+
+/** Hands a batch on; resolves once every exporter queue downstream has accepted it. */
+export type BatchConsumer = (batch: EventBatch) => Promise<void>;
+
+export interface Receiver {
+  start(consume: BatchConsumer): Promise<void>;
+  /** Stops producing; resolves once every batch it produced has been handed on. */
+  shutdown(): Promise<void>;
+}
+
+export interface Processor {
+  /** Returns the batch to pass on (the same or a new one), or null to stop it here. */
+  process(batch: EventBatch): EventBatch | null;
+  shutdown?(): Promise<void>;
+}
+
+/** Thrown by exporters: transient errors are retried with backoff, permanent ones drop the batch. */
+export class ExportError extends Error {
+  constructor(
+    message: string,
+    readonly code: string,
+    readonly permanent: boolean,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
+export interface Exporter {
+  start?(): Promise<void>;
+  /** Resolves once the destination has acknowledged every event. */
+  export(events: readonly Event[]): Promise<void>;
+  /** Flushes what it buffers and releases its resources; idempotent. */
+  shutdown(): Promise<void>;
+}
+
+/** Ends one pipeline and starts others: returns, per target pipeline, the events it receives. */
+export interface Connector {
+  /** Ids of the pipelines this connector may feed (validated against service.pipelines). */
+  readonly targets: readonly string[];
+  route(events: readonly Event[]): ReadonlyMap<string, Event[]>;
+}
+
+interface FactoryBase<S extends z.ZodType> {
+  type: string;
+  /** One line for `ebpipe validate --help` and the docs. */
+  description: string;
+  settings: S;
+}
+
+export interface ReceiverFactory<S extends z.ZodType = z.ZodType> extends FactoryBase<S> {
+  kind: 'receiver';
+  create(settings: z.output<S>, ctx: ComponentContext): Receiver;
+}
+export interface ProcessorFactory<S extends z.ZodType = z.ZodType> extends FactoryBase<S> {
+  kind: 'processor';
+  create(settings: z.output<S>, ctx: ComponentContext): Processor;
+}
+export interface ExporterFactory<S extends z.ZodType = z.ZodType> extends FactoryBase<S> {
+  kind: 'exporter';
+  create(settings: z.output<S>, ctx: ComponentContext): Exporter;
+}
+export interface ConnectorFactory<S extends z.ZodType = z.ZodType> extends FactoryBase<S> {
+  kind: 'connector';
+  create(settings: z.output<S>, ctx: ComponentContext): Connector;
+}
+
+export type ComponentFactory = ReceiverFactory | ProcessorFactory | ExporterFactory | ConnectorFactory;
