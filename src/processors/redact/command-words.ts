@@ -24,41 +24,34 @@ const CURL_STYLE: readonly ShortSecretFlag[] = [
   { flag: '--proxy-user', value: 'both', part: 'afterColon' },
 ];
 
+/** Splits a list of names written across lines. */
+const names = (list: string): string[] => list.trim().split(/\s+/);
+
 const DEFAULT_PROGRAM_FLAGS: ReadonlyArray<readonly [readonly string[], readonly ShortSecretFlag[]]> = [
   [
-    [
-      'mysql', 'mysqldump', 'mysqladmin', 'mysqlimport', 'mysqlshow', 'mysqlcheck', 'mysqlslap',
-      'mysqlpump', 'mysqlbinlog', 'mysqlsh', 'mariadb', 'mariadb-dump', 'mariadb-admin',
-      'mariadb-import', 'mariadb-show', 'mariadb-check', 'mariadb-slap', 'mariadb-binlog',
-      'mariadb-backup', 'mariabackup', '7z', '7za', '7zr', '7zz',
-    ],
+    names(`
+      mysql mysqldump mysqladmin mysqlimport mysqlshow mysqlcheck mysqlslap mysqlpump mysqlbinlog mysqlsh
+      mariadb mariadb-dump mariadb-admin mariadb-import mariadb-show mariadb-check mariadb-slap mariadb-binlog
+      mariadb-backup mariabackup 7z 7za 7zr 7zz
+    `),
     MYSQL_STYLE,
   ],
   [
-    [
-      'sshpass', 'mongo', 'mongosh', 'mongodump', 'mongorestore', 'mongoexport', 'mongoimport',
-      'mongostat', 'mongotop', 'mongofiles',
-    ],
+    names(`
+      sshpass mongo mongosh mongodump mongorestore mongoexport mongoimport mongostat mongotop mongofiles
+    `),
     GETOPT_P,
   ],
-  [['zip', 'unzip', 'sqlcmd', 'bcp', 'mosquitto_pub', 'mosquitto_sub', 'mosquitto_rr'], UPPER_P],
-  [['redis-cli', 'valkey-cli', 'keydb-cli'], REDIS_STYLE],
-  [
-    [
-      'ldapsearch', 'ldapadd', 'ldapmodify', 'ldapdelete', 'ldapmodrdn', 'ldapwhoami', 'ldappasswd',
-      'ldapcompare', 'ldapexop',
-    ],
-    LDAP_STYLE,
-  ],
-  [['curl'], CURL_STYLE],
+  [names('zip unzip sqlcmd bcp mosquitto_pub mosquitto_sub mosquitto_rr'), UPPER_P],
+  [names('redis-cli valkey-cli keydb-cli'), REDIS_STYLE],
+  [names('ldapsearch ldapadd ldapmodify ldapdelete ldapmodrdn ldapwhoami ldappasswd ldapcompare ldapexop'), LDAP_STYLE],
+  [names('curl'), CURL_STYLE],
 ];
 
 export type ProgramFlags = ReadonlyMap<string, readonly ShortSecretFlag[]>;
 
 /** The default table with `overrides` applied; a program mapped to `[]` is switched off. */
-export function buildProgramFlags(
-  overrides: Readonly<Record<string, readonly ShortSecretFlag[]>> = {},
-): ProgramFlags {
+export function buildProgramFlags(overrides: Readonly<Record<string, readonly ShortSecretFlag[]>> = {}): ProgramFlags {
   const table = new Map<string, readonly ShortSecretFlag[]>();
   for (const [programs, flags] of DEFAULT_PROGRAM_FLAGS) for (const p of programs) table.set(p, flags);
   for (const [program, flags] of Object.entries(overrides)) {
@@ -75,7 +68,11 @@ export function buildProgramFlags(
 
 function checkFlag(f: ShortSecretFlag, field: string): void {
   if (!/^(?:-[A-Za-z0-9]|--[A-Za-z0-9][A-Za-z0-9-]*)$/.test(f.flag)) {
-    throw new RedactConfigError('bad_program_flag', `${field}.flag`, `"${f.flag}" is not an option like -p or --password`);
+    throw new RedactConfigError(
+      'bad_program_flag',
+      `${field}.flag`,
+      `"${f.flag}" is not an option like -p or --password`,
+    );
   }
   if (f.value !== 'attached' && f.value !== 'separate' && f.value !== 'both') {
     throw new RedactConfigError('bad_program_flag', `${field}.value`, 'must be attached, separate or both');
@@ -103,7 +100,8 @@ const COMMAND_SEPARATORS = new Set([';', '|', '||', '&', '&&']);
  * Finds option values that are secrets in a command's words (an argv, or the words of shell text).
  * `flags` are the program-specific options in force at the first word; a later word naming a program
  * from `programs` (`sudo mysql ...`, `sh -c "x; mysql ..."`) switches to that program's options, and a
- * shell separator word (`;`, `&&`, `|`) clears them.
+ * shell separator word (`;`, `&&`, `|`) clears them. A wrapped command that is not in the table keeps
+ * its wrapper's options (`sshpass -p pw ssh -p 22` also hides `22`): when unsure, hide more.
  */
 export function scanCommandWords(
   words: readonly string[],

@@ -1,18 +1,22 @@
 import { type ProgramFlags, buildProgramFlags, programName, scanCommandWords } from './command-words.js';
 import { REDACT_ACTIONS, type RedactAction, type RedactorConfig } from './config.js';
-import { type Detector, type EmitSpan, SECRET_FLAG_RULE, buildTrigger, builtinDetectors } from './detectors.js';
+import {
+  type Detector,
+  type EmitSpan,
+  SECRET_FIELD_RULE,
+  SECRET_FLAG_RULE,
+  buildProgramPattern,
+  builtinDetectors,
+} from './detectors.js';
 import { RedactConfigError } from './errors.js';
 import { KeyedHash } from './keyed-hash.js';
 import { isSecretName } from './secret-names.js';
+import { buildTrigger } from './trigger.js';
 import { RULE_NAME, compileUserRule } from './user-rules.js';
 
 /** A value found in event attributes: strings are scanned, maps are also judged by their keys. */
 export type RedactableValue =
-  | string
-  | number
-  | boolean
-  | readonly RedactableValue[]
-  | { readonly [key: string]: RedactableValue };
+  string | number | boolean | readonly RedactableValue[] | { readonly [key: string]: RedactableValue };
 
 interface Rule {
   readonly name: string;
@@ -27,9 +31,6 @@ interface Span {
   readonly rule: number;
 }
 
-/** The rule for map values under a secret key, e.g. `{ "password": "x" }`. */
-const FIELD_RULE = 'secret-field';
-
 /**
  * Finds secrets in event text and replaces them before any exporter sees the event.
  *
@@ -39,6 +40,9 @@ const FIELD_RULE = 'secret-field';
  *   characters (16 by default, 64 bits: collisions stay unlikely up to billions of distinct
  *   secrets). It does not name the rule, so one secret found by two rules still joins;
  * - `drop`: the method returns `null` and the caller removes the whole field.
+ *
+ * Overlapping findings merge into one replacement named by the rule that starts first (then the
+ * widest, then the earlier rule); if any of them drops, the field is dropped.
  *
  * Strings that pass none of the trigger words are returned as is, the same object, without
  * allocating; user rules, which may match anything, run on every string.
@@ -51,9 +55,13 @@ export class Redactor {
   readonly #fieldRule: number | undefined;
   readonly #programs: ProgramFlags;
   readonly #trigger: RegExp;
+  /** Matches a word naming a program of #programs. */
+  readonly #programPattern: RegExp;
+  /** Second characters of the program options (`p` of `-p`), as char codes. */
+  readonly #programOptionSeconds: ReadonlySet<number>;
   readonly #hash: KeyedHash | undefined;
   readonly #counts = new Map<string, number>();
-  /** Spans of the string being redacted; reused so the slow path allocates only its findings. */
+  /** Where detectors report the spans of the string being redacted. */
   #spans: Span[] = [];
 
   constructor(config: RedactorConfig = {}) {
@@ -67,7 +75,8 @@ export class Redactor {
     };
 
     this.#programs = buildProgramFlags(config.programFlags);
-    this.#trigger = buildTrigger(this.#programs);
+    this.#programPattern = buildProgramPattern(this.#programs);
+    this.#programOptionSeconds = new Set([...this.#programs.values()].flat().map((f) => f.flag.charCodeAt(1)));
     const builtins = builtinDetectors(this.#programs);
     const builtinNames = new Set(builtins.map((d) => d.name));
     const disabled = new Set(config.disabledRules ?? []);
@@ -82,20 +91,26 @@ export class Redactor {
     (config.rules ?? []).forEach((userRule, i) => {
       const field = `rules[${i}]`;
       if (!RULE_NAME.test(userRule.name)) {
-        throw new RedactConfigError('bad_rule_name', `${field}.name`, `"${userRule.name}" may use only letters, digits, . _ -`);
+        throw new RedactConfigError(
+          'bad_rule_name',
+          `${field}.name`,
+          `"${userRule.name}" may use only letters, digits, . _ -`,
+        );
       }
       if (builtinNames.has(userRule.name) || this.#counts.has(userRule.name)) {
         throw new RedactConfigError('duplicate_rule', `${field}.name`, `rule "${userRule.name}" is already defined`);
       }
       const detector = compileUserRule(userRule, field);
-      const action = userRule.action === undefined ? actionOf(userRule.name) : checkAction(userRule.action, `${field}.action`);
+      const action =
+        userRule.action === undefined ? actionOf(userRule.name) : checkAction(userRule.action, `${field}.action`);
       this.#userRules.push({ detector, emit: this.#emitter(addRule(userRule.name, action)) });
     });
     for (const name of Object.keys(ruleActions)) {
       if (!this.#counts.has(name)) throw unknownRule(name, `ruleActions.${name}`);
     }
+    this.#trigger = buildTrigger(this.#builtins.flatMap((b) => b.detector.triggers));
     this.#flagRule = this.#ruleIndex(SECRET_FLAG_RULE);
-    this.#fieldRule = this.#ruleIndex(FIELD_RULE);
+    this.#fieldRule = this.#ruleIndex(SECRET_FIELD_RULE);
 
     this.#hash = config.hashKey === undefined ? undefined : new KeyedHash(config.hashKey, config.hashLength);
     const hashing = this.#rules.find((r) => r.action === 'hash');
@@ -119,13 +134,12 @@ export class Redactor {
    * such as mysql's `-psecret` (see command-words.ts).
    */
   redactArgv(program: string, argv: readonly string[]): readonly string[] | null {
-    let candidate = this.#userRules.length > 0 || this.#trigger.test(program);
-    for (let i = 0; !candidate && i < argv.length; i++) candidate = this.#trigger.test(argv[i] ?? '');
-    if (!candidate) return argv;
+    const builtins = this.#argvMayHoldSecrets(program, argv);
+    if (!builtins && this.#userRules.length === 0) return argv;
 
     const optionSpans = new Map<number, Span[]>();
     const flagRule = this.#flagRule;
-    if (flagRule !== undefined) {
+    if (builtins && flagRule !== undefined) {
       const flags = this.#programs.get(programName(program)) ?? this.#programs.get(programName(argv[0] ?? ''));
       scanCommandWords(argv, flags, this.#programs, (i, start, end) => {
         const list = optionSpans.get(i) ?? [];
@@ -137,7 +151,7 @@ export class Redactor {
     let dropped = false;
     argv.forEach((arg, i) => {
       this.#spans = optionSpans.get(i) ?? [];
-      this.#find(arg, this.#trigger.test(arg));
+      this.#find(arg, builtins && this.#trigger.test(arg));
       const redacted = this.#apply(arg, this.#spans);
       if (redacted === null) dropped = true;
       else if (redacted !== arg) (out ??= argv.slice())[i] = redacted;
@@ -170,6 +184,21 @@ export class Redactor {
     return this.#counts;
   }
 
+  /**
+   * The argv fast path: a trigger word in any element, or an option like `-p` of the program
+   * table together with a program of the table (as the program, argv[0] or, after `sudo`, any word).
+   */
+  #argvMayHoldSecrets(program: string, argv: readonly string[]): boolean {
+    if (this.#trigger.test(program)) return true;
+    let programOption = false;
+    for (const arg of argv) {
+      if (this.#trigger.test(arg)) return true;
+      programOption ||= arg.charCodeAt(0) === 0x2d && this.#programOptionSeconds.has(arg.charCodeAt(1));
+    }
+    if (!programOption || this.#flagRule === undefined) return false;
+    return this.#programPattern.test(program) || argv.some((arg) => this.#programPattern.test(arg));
+  }
+
   #redactEach(values: readonly RedactableValue[]): readonly RedactableValue[] | null {
     let out: RedactableValue[] | undefined;
     let dropped = false;
@@ -200,13 +229,15 @@ export class Redactor {
     let out = '';
     let pos = 0;
     let dropped = false;
-    for (let i = 0; i < spans.length; ) {
+    for (let i = 0; i < spans.length;) {
       const first = spans[i++] as Span;
+      let rule = this.#rules[first.rule] as Rule;
       let end = first.end;
       for (let next = spans[i]; next !== undefined && next.start < end; next = spans[++i]) {
         end = Math.max(end, next.end);
+        const other = this.#rules[next.rule] as Rule;
+        if (other.action === 'drop') rule = other;
       }
-      const rule = this.#rules[first.rule] as Rule;
       this.#counts.set(rule.name, (this.#counts.get(rule.name) ?? 0) + 1);
       if (rule.action === 'drop') dropped = true;
       if (dropped) continue;

@@ -31,5 +31,5 @@ export function compileUserRule(rule: UserRule, field: string): Detector {
   } else if (probe?.groups === undefined || !(group in probe.groups)) {
     fail('bad_rule_group', 'group', `the pattern has no group named "${group}"`);
   }
-  return regexDetector(rule.name, regex, group);
+  return regexDetector(rule.name, regex, { group });
 }
