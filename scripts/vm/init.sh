@@ -48,8 +48,8 @@ done </modules/order
 
 ninep=trans=virtio,version=9p2000.L,msize=512000
 mkdir -p /lower /overlay /newroot
-# The host root is read-only and nobody changes it during a run, so the guest
-# may cache it; that makes exec and module-heavy startup (node) much faster.
+# The host root is the read-only lower layer of an overlay, which must not
+# change under it anyway, so the guest may cache it.
 mount -t 9p -o "$ninep,ro,cache=loose" hostroot /lower || fail "mounting host root over 9p"
 mount -t tmpfs -o mode=0755 tmpfs /overlay || fail "mounting overlay tmpfs"
 mkdir -p /overlay/upper /overlay/work
@@ -66,7 +66,9 @@ mkdir -p "$job"
 mount -t 9p -o "$ninep" ebpipejob "$job" || fail "mounting job share"
 job_ready=true
 
-while read -r tag path; do
+# Lines are "TAG PATH"; the path is taken verbatim, spaces and all.
+while IFS= read -r share; do
+    tag="${share%% *}" path="${share#* }"
     mkdir -p "/newroot$path" || fail "creating mount point for share $path"
     mount -t 9p -o "$ninep" "$tag" "/newroot$path" || fail "mounting share $path"
 done <"$job/shares"
@@ -91,5 +93,8 @@ env -i HOME=/root PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/
     chroot /newroot /bin/sh /run/ebpipe-vm/command.sh >"$job/stdout" 2>"$job/stderr"
 code=$?
 log "job exited with status $code"
-echo "$code" >"$job/status.tmp" && mv "$job/status.tmp" "$job/status" || fail "writing job status"
+# Written whole, then renamed: the host never reads a half-written status.
+if ! { echo "$code" >"$job/status.tmp" && mv "$job/status.tmp" "$job/status"; }; then
+    fail "writing job status"
+fi
 power_off

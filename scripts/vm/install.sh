@@ -7,14 +7,12 @@ here="$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=scripts/vm/lib.sh
 source "$here/lib.sh"
 
-installed() {
-    dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q ' installed$'
-}
-
 wanted=()
 command -v qemu-system-x86_64 >/dev/null || wanted+=(qemu-system-x86)
 vm_kernel_release >/dev/null || wanted+=(linux-image-amd64)
-installed busybox-static || wanted+=(busybox-static)
+vm_static_busybox >/dev/null || wanted+=(busybox-static)
+# extract-vmlinux.sh unpacks the kernel with it (booting it packed is slower).
+command -v xz >/dev/null || wanted+=(xz-utils)
 
 if ((${#wanted[@]} > 0)); then
     [[ "$(id -u)" == 0 ]] || { echo "install.sh: installing ${wanted[*]} needs root" >&2; exit 1; }

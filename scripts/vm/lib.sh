@@ -19,14 +19,14 @@ vm_kernel_release() {
 }
 
 vm_cache_dir() {
-    printf '%s\n' "${EBPIPE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/ebpipe}/vm"
+    printf '%s\n' "${EBPIPE_CACHE:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/ebpipe}/vm"
 }
 
 # Prints why the VM cannot run here, or nothing when it can.
 vm_missing() {
     local release
     command -v qemu-system-x86_64 >/dev/null || { echo "qemu-system-x86_64 not found (run scripts/vm/install.sh)"; return; }
-    [[ -f /usr/share/seabios/bios-256k.bin ]] || { echo "seabios firmware not found (run scripts/vm/install.sh)"; return; }
+    [[ -f /usr/share/qemu/qboot.rom ]] || { echo "qboot firmware /usr/share/qemu/qboot.rom not found (run scripts/vm/install.sh)"; return; }
     release="$(vm_kernel_release)" || { echo "no 6.1 kernel in /lib/modules with /boot/vmlinuz (run scripts/vm/install.sh)"; return; }
     [[ -r "/boot/vmlinuz-$release" ]] || { echo "kernel image /boot/vmlinuz-$release missing or unreadable"; return; }
     [[ -f "/lib/modules/$release/modules.dep" ]] || { echo "modules of $release missing (/lib/modules/$release/modules.dep)"; return; }
@@ -36,6 +36,9 @@ vm_missing() {
 # The initramfs has no libc, so it takes the busybox of Debian's
 # busybox-static package (the plain busybox package is dynamically linked).
 vm_static_busybox() {
-    dpkg-query -W -f='${Status}' busybox-static 2>/dev/null | grep -q ' installed$' || return 1
-    dpkg-query -L busybox-static | grep -m 1 '/bin/busybox$'
+    local status files
+    status="$(dpkg-query -W -f='${Status}' busybox-static 2>/dev/null)" || return 1
+    [[ "$status" == *' installed' ]] || return 1
+    files="$(dpkg-query -L busybox-static)"
+    grep -m 1 '/bin/busybox$' <<<"$files"
 }

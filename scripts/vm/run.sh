@@ -92,7 +92,7 @@ done
 
 missing="$(vm_missing)"
 [[ -z "$missing" ]] || die "kernel vm unavailable: $missing"
-release="$(vm_kernel_release)"
+kernel="$(bash "$here/extract-vmlinux.sh")" || die "preparing the guest kernel failed"
 initramfs="$(bash "$here/build-initramfs.sh")" || die "building the initramfs failed"
 cwd="$(physical_dir "$cwd" --cwd)"
 
@@ -126,38 +126,59 @@ done
 : >"$job_dir/stderr"
 : >"$job_dir/console.log"
 
-append="console=ttyS0 lsm=lockdown,capability,landlock,yama,bpf panic=-1"
+# tsc=reliable: TCG's TSC follows the host clock; without it the guest falls
+# back to the HPET, whose every read is an emulated MMIO access.
+append="console=ttyS0 lsm=lockdown,capability,landlock,yama,bpf panic=-1 tsc=reliable no_timer_check"
 [[ "$verbose" == 1 ]] || append+=" quiet"
 
 started_at="$(date +%s.%N)"
 # KVM hangs on this kind of host right after the kernel is decompressed: TCG.
+# q35, not pc: virtio-pci probing on pc's ACPI interrupt links costs ~1.5 s.
+# qboot, not SeaBIOS: SeaBIOS clears and resets the terminal over the serial line.
 timeout --kill-after=10 "$timeout_secs" qemu-system-x86_64 \
-    -accel tcg -cpu max -smp "$smp" -m "$mem_mb" \
+    -machine q35 -accel tcg -cpu max -smp "$smp" -m "$mem_mb" \
     -nographic -nodefaults -no-user-config -no-reboot -serial stdio -monitor none \
-    -kernel "/boot/vmlinuz-$release" -initrd "$initramfs" -append "$append" \
+    -bios /usr/share/qemu/qboot.rom \
+    -kernel "$kernel" -initrd "$initramfs" -append "$append" \
     "${virtfs[@]}" \
     </dev/null >"$job_dir/console.log" 2>&1 &
 vm_pid=$!
-trap 'kill "$vm_pid" 2>/dev/null; die "interrupted; vm stopped"' INT TERM
 
 # tail --pid reads once more after the VM is gone, so nothing is cut off.
-tail -c +1 -f --pid="$vm_pid" "$job_dir/stdout" &
+follow() {
+    exec tail -s 0.1 -c +1 -f --pid="$vm_pid" "$1"
+}
+follow "$job_dir/stdout" &
 tail_pids=($!)
-tail -c +1 -f --pid="$vm_pid" "$job_dir/stderr" >&2 &
+follow "$job_dir/stderr" >&2 &
 tail_pids+=($!)
 if [[ "$verbose" == 1 ]]; then
-    tail -c +1 -f --pid="$vm_pid" "$job_dir/console.log" >&2 &
+    follow "$job_dir/console.log" >&2 &
     tail_pids+=($!)
 fi
+# shellcheck disable=SC2317 # run by the trap below
+interrupted() {
+    kill "$vm_pid" 2>/dev/null
+    wait "$vm_pid" 2>/dev/null
+    kill "${tail_pids[@]}" 2>/dev/null
+    wait "${tail_pids[@]}" 2>/dev/null
+    die "interrupted; vm stopped"
+}
+trap interrupted INT TERM
 
 vm_status=0
 wait "$vm_pid" || vm_status=$?
 wait "${tail_pids[@]}" || true
 finished_at="$(date +%s.%N)"
 
-console_tail() {
-    echo "run.sh: last lines of the guest console ($job_dir/console.log):" >&2
-    tail -n 40 "$job_dir/console.log" | sed 's/^/  | /' >&2
+# On failure the job dir is kept, even a temporary one, for the full console.
+report_failure() {
+    trap - EXIT
+    if [[ "$verbose" != 1 ]]; then
+        echo "run.sh: last lines of the guest console:" >&2
+        tail -n 40 "$job_dir/console.log" | sed 's/^/  | /' >&2
+    fi
+    echo "run.sh: full console log: $job_dir/console.log" >&2
 }
 
 if [[ "$verbose" == 1 && -f "$job_dir/started" ]]; then
@@ -168,12 +189,11 @@ fi
 if [[ -f "$job_dir/status" ]]; then
     exit "$(cat "$job_dir/status")"
 fi
+report_failure
 if ((vm_status == exit_timeout || vm_status == 137)); then
-    console_tail
     echo "run.sh: timed out after ${timeout_secs} s (boot included) running: $*" >&2
     exit "$exit_timeout"
 fi
-console_tail
 if [[ -f "$job_dir/vm-error" ]]; then
     die "guest setup failed: $(cat "$job_dir/vm-error")"
 fi
