@@ -1,6 +1,5 @@
 // `ebpipe observe`: the live view of process events on this host, straight from the
 // kernel sensors, without a pipeline file.
-import { WallClock } from '../events/clock.js';
 import { RecordDecoder } from '../events/decode.js';
 import { toJsonLine } from '../events/json.js';
 import type { Event } from '../events/model.js';
@@ -20,11 +19,10 @@ export interface ObserveOptions {
 
 /** Runs until `stop` resolves; returns after the ring's last records were printed. */
 export async function observe(options: ObserveOptions, stop: Promise<void>): Promise<void> {
-  const decoder = new RecordDecoder();
+  const decoder = new RecordDecoder(loadNativeAddon().bootToRealtimeOffsetNs());
   const cache = new ProcessCache(65_536);
-  const clock = new WallClock(loadNativeAddon().bootToRealtimeOffsetNs());
   const events: Event[] = [];
-  const render = options.output === 'json' ? (e: Event) => toJsonLine(e, clock) : formatCompact;
+  const render = options.output === 'json' ? toJsonLine : formatCompact;
 
   const source = KernelSource.open({
     sensors: ['process'],

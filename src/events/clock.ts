@@ -1,18 +1,17 @@
-// Records carry boot-clock nanoseconds; people and exporters want wall-clock time.
+// Records carry boot-clock nanoseconds; people and exporters want wall-clock time. The
+// offset between the two clocks travels with each event (origin.clockOffsetNs): a replayed
+// capture keeps the offset of the host and boot it was recorded on.
+import type { RecordOrigin } from './model.js';
 
-export class WallClock {
-  /** realtime - boottime, in nanoseconds, sampled once at start-up (or stored in a capture). */
-  constructor(readonly bootToRealtimeOffsetNs: bigint) {}
+/** Nanoseconds since the Unix epoch. */
+export function epochNs(origin: RecordOrigin): bigint {
+  return origin.clockOffsetNs + BigInt(Math.round(origin.ktime));
+}
 
-  epochNs(ktime: number): bigint {
-    return this.bootToRealtimeOffsetNs + BigInt(Math.round(ktime));
-  }
-
-  /** RFC 3339 with nanoseconds, as OpenTelemetry and Tetragon print times. */
-  iso(ktime: number): string {
-    const ns = this.epochNs(ktime);
-    const seconds = ns / 1_000_000_000n;
-    const fraction = (ns % 1_000_000_000n).toString().padStart(9, '0');
-    return `${new Date(Number(seconds) * 1000).toISOString().slice(0, 19)}.${fraction}Z`;
-  }
+/** RFC 3339 with nanoseconds, as OpenTelemetry and Tetragon print times. */
+export function isoTime(origin: RecordOrigin): string {
+  const ns = epochNs(origin);
+  const seconds = ns / 1_000_000_000n;
+  const fraction = (ns % 1_000_000_000n).toString().padStart(9, '0');
+  return `${new Date(Number(seconds) * 1000).toISOString().slice(0, 19)}.${fraction}Z`;
 }

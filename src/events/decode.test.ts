@@ -34,7 +34,7 @@ describe('RecordDecoder', () => {
     assert.equal(events.length, 1);
     const e = events[0];
     assert.ok(e?.kind === 'process.exec');
-    assert.deepEqual(e.origin, { ktime: exec.ktime, cpu: 1, seq: 7 });
+    assert.deepEqual(e.origin, { ktime: exec.ktime, cpu: 1, seq: 7, clockOffsetNs: 0n });
     assert.deepEqual(e.process, { pid: 100, tid: 101, startNs: 5_000, comm: 'true' });
     assert.deepEqual(e.parent, { pid: 1, startNs: 10 });
     assert.equal(e.binary, '/usr/bin/true');

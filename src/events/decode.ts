@@ -32,8 +32,9 @@ const LENGTH_PREFIX = 8;
 const OP_OFFSET = LAYOUTS['event_header']?.fields['op']?.offset ?? 0;
 const SIZE_OFFSET = LAYOUTS['event_header']?.fields['size']?.offset ?? 2;
 
+/** clockOffsetNs is filled in by RecordDecoder.decodeRecord for every event. */
 function origin(hdr: EventHeader): RecordOrigin {
-  return { ktime: hdr.ktime, cpu: hdr.cpu, seq: hdr.seq };
+  return { ktime: hdr.ktime, cpu: hdr.cpu, seq: hdr.seq, clockOffsetNs: 0n };
 }
 
 /** NUL-separated argv as the kernel stores it: every string, empty ones included, ends in a NUL. */
@@ -51,6 +52,9 @@ function splitArgv(buf: Buffer, start: number, end: number): string[] {
 
 export class RecordDecoder {
   readonly stats: DecodeStats = { decoded: 0, unknownOp: 0, truncated: 0, badFraming: 0 };
+
+  /** @param clockOffsetNs realtime - boottime of the host the records come from (clock.ts) */
+  constructor(public clockOffsetNs = 0n) {}
 
   /** Decodes every record of a batch into `out`. */
   decodeBatch(batch: Buffer, out: Event[]): void {
@@ -99,8 +103,12 @@ export class RecordDecoder {
         this.stats.unknownOp++;
         return null;
     }
-    if (event) this.stats.decoded++;
-    else this.stats.truncated++;
+    if (event) {
+      event.origin.clockOffsetNs = this.clockOffsetNs;
+      this.stats.decoded++;
+    } else {
+      this.stats.truncated++;
+    }
     return event;
   }
 

@@ -10,6 +10,11 @@ export interface RecordOrigin {
   cpu: number;
   /** Per-CPU sequence number; a gap means records were lost on that CPU. */
   seq: number;
+  /**
+   * Realtime minus boot time on the host that emitted the record, so that ktime becomes
+   * wall-clock time (see clock.ts); one shared value per source, not per event.
+   */
+  clockOffsetNs: bigint;
 }
 
 /**
