@@ -1,8 +1,21 @@
 // Every component type ebpipe knows, in one explicit list: adding a component is one
 // folder and one line here.
+import { routingConnector } from '../connectors/routing/routing-connector.js';
+import { consoleExporter } from '../exporters/console/console-exporter.js';
 import type { ComponentFactory, ComponentKind } from '../pipeline/component.js';
+import { decodeProcessor } from '../processors/decode/decode-processor.js';
+import { filterProcessor } from '../processors/filter/filter-processor.js';
+import { redactProcessor } from '../processors/redact/redact-processor.js';
+import { ebpfReceiver } from '../receivers/ebpf/ebpf-receiver.js';
 
-const factories: readonly ComponentFactory[] = [];
+const factories: readonly ComponentFactory[] = [
+  ebpfReceiver,
+  decodeProcessor,
+  redactProcessor,
+  filterProcessor,
+  routingConnector,
+  consoleExporter,
+];
 
 export class ComponentRegistry {
   private readonly byKey = new Map<string, ComponentFactory>();

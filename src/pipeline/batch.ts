@@ -53,5 +53,7 @@ export interface EventBatch {
   events: Event[];
   /** Raw ring records as the native reader framed them; dropped after decode. */
   raw?: Buffer;
+  /** With raw: realtime - boottime of the host the records come from (see events/clock.ts). */
+  clockOffsetNs?: bigint;
   delivery: Delivery;
 }

@@ -15,6 +15,18 @@ export interface ConfigOrigin {
   column: number;
 }
 
+/** A setting that passed the schema but that the component cannot use (a bad regex, a missing key). */
+export class ComponentSettingsError extends Error {
+  readonly code = 'COMPONENT_SETTINGS_INVALID';
+  constructor(
+    readonly origin: ConfigOrigin,
+    readonly path: string,
+    reason: string,
+  ) {
+    super(`${origin.file}:${origin.line}:${origin.column}: ${path}: ${reason}`);
+  }
+}
+
 export interface ComponentContext {
   /** `type` or `type/name`, as written in the pipeline file. */
   id: string;

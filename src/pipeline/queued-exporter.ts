@@ -1,0 +1,117 @@
+// Puts a bounded queue and retries in front of an exporter (the Collector's exporterhelper):
+// pipelines enqueue batches, consumers pull them and export with backoff, and each batch's
+// delivery is settled exactly once: exported, or dropped with a counted reason.
+import { setTimeout as delay } from 'node:timers/promises';
+import type { Event } from '../events/model.js';
+import type { Counter, CounterRegistry } from '../telemetry/counters.js';
+import type { Logger } from '../telemetry/logger.js';
+import { Backoff, type BackoffSettings } from './backoff.js';
+import type { Delivery } from './batch.js';
+import { Channel } from './channel.js';
+import { ExportError, type Exporter } from './component.js';
+
+export interface QueueSettings {
+  /** Batches waiting to be exported. */
+  queueSize: number;
+  /** Batches exported concurrently. */
+  numConsumers: number;
+  /** When full: wait (backpressure to the receiver) or drop the new batch. */
+  blockOnOverflow: boolean;
+}
+
+export interface RetrySettings extends BackoffSettings {
+  enabled: boolean;
+}
+
+interface QueuedBatch {
+  events: readonly Event[];
+  delivery: Delivery;
+}
+
+export class QueuedExporter {
+  private readonly queue: Channel<QueuedBatch>;
+  private readonly consumers: Promise<void>[] = [];
+  private readonly sent: Counter;
+  private readonly failedAttempts: Counter;
+  private readonly stopping = new AbortController();
+  private shutdownPromise: Promise<void> | undefined;
+
+  constructor(
+    readonly id: string,
+    private readonly exporter: Exporter,
+    private readonly queueSettings: QueueSettings,
+    private readonly retry: RetrySettings,
+    private readonly counters: CounterRegistry,
+    private readonly logger: Logger,
+  ) {
+    this.queue = new Channel(queueSettings.queueSize, queueSettings.blockOnOverflow ? 'block' : 'drop_newest');
+    this.sent = counters.counter('exporter_sent_events_total', { exporter: id });
+    this.failedAttempts = counters.counter('exporter_send_failed_attempts_total', { exporter: id });
+  }
+
+  async start(): Promise<void> {
+    await this.exporter.start?.();
+    for (let i = 0; i < this.queueSettings.numConsumers; i++) this.consumers.push(this.consume());
+  }
+
+  get queued(): number {
+    return this.queue.length;
+  }
+
+  /** Resolves once queued (or refused and counted); the delivery is settled later either way. */
+  async enqueue(events: readonly Event[], delivery: Delivery): Promise<void> {
+    delivery.hold();
+    if (!(await this.queue.push({ events, delivery }))) this.drop({ events, delivery }, 'queue_full');
+  }
+
+  private drop(batch: QueuedBatch, reason: string): void {
+    this.counters.counter('exporter_dropped_events_total', { exporter: this.id, reason }).add(batch.events.length);
+    batch.delivery.settle('dropped', batch.events.length);
+  }
+
+  private async consume(): Promise<void> {
+    for (let batch = await this.queue.pull(); batch; batch = await this.queue.pull()) {
+      await this.exportWithRetry(batch);
+    }
+  }
+
+  private async exportWithRetry(batch: QueuedBatch): Promise<void> {
+    const backoff = new Backoff(this.retry);
+    for (;;) {
+      try {
+        await this.exporter.export(batch.events);
+        this.sent.add(batch.events.length);
+        batch.delivery.settle('exported', batch.events.length);
+        return;
+      } catch (err) {
+        this.failedAttempts.add();
+        const e = err instanceof ExportError ? err : new ExportError((err as Error).message, 'EXPORT_FAILED', false);
+        this.counters.counter('exporter_errors_total', { exporter: this.id, code: e.code }).add();
+        const wait = e.permanent || !this.retry.enabled || this.stopping.signal.aborted ? null : backoff.next();
+        if (wait === null) {
+          this.logger.error({ exporter: this.id, code: e.code, events: batch.events.length, err: e.message }, 'dropping batch');
+          this.drop(batch, e.permanent ? 'permanent_error' : 'retries_exhausted');
+          return;
+        }
+        this.logger.warn({ exporter: this.id, code: e.code, retryInMs: Math.round(wait), err: e.message }, 'export failed, retrying');
+        // Aborted at the shutdown deadline: one last attempt, and a failure then drops the batch.
+        await delay(wait, undefined, { signal: this.stopping.signal }).catch(() => undefined);
+      }
+    }
+  }
+
+  /**
+   * Stops accepting batches, exports what is queued (retries cut short by the shutdown
+   * deadline are dropped and counted), then shuts the exporter down.
+   */
+  shutdown(deadlineMs = 30_000): Promise<void> {
+    this.shutdownPromise ??= (async () => {
+      this.queue.close();
+      const timer = setTimeout(() => this.stopping.abort(), deadlineMs);
+      await Promise.all(this.consumers);
+      clearTimeout(timer);
+      await this.exporter.shutdown();
+    })();
+    return this.shutdownPromise;
+  }
+}

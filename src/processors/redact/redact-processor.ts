@@ -1,0 +1,169 @@
+// `redact`: runs the Redactor over every string of every event (argv with program-aware
+// option rules, paths, cwd, anything a sensor adds later), so that secrets never reach an
+// exporter, the console included. Counts per rule: redact_applied_total{rule}.
+import { z } from 'zod';
+import type { Event } from '../../events/model.js';
+import type { EventBatch } from '../../pipeline/batch.js';
+import { ComponentSettingsError, type ComponentContext, type Processor, type ProcessorFactory } from '../../pipeline/component.js';
+import type { Counter } from '../../telemetry/counters.js';
+import { REDACT_ACTIONS, type RedactorConfig } from './config.js';
+import { RedactConfigError } from './errors.js';
+import { Redactor } from './redactor.js';
+
+const action = z.enum(REDACT_ACTIONS as [string, ...string[]]);
+
+const settings = z
+  .object({
+    /** What happens to a secret: mask ([REDACTED:rule]), hash (keyed HMAC, joins still work) or drop the field. */
+    action: action.default('mask'),
+    /** Per-rule action, by rule name. */
+    rule_actions: z.record(z.string(), action).optional(),
+    /** Built-in rules to switch off. */
+    disabled_rules: z.array(z.string()).optional(),
+    /** Your own rules on top of the built-in detectors. */
+    rules: z
+      .array(
+        z
+          .object({
+            name: z.string(),
+            pattern: z.string(),
+            flags: z.string().optional(),
+            group: z.union([z.number().int().nonnegative(), z.string()]).optional(),
+            action: action.optional(),
+          })
+          .strict(),
+      )
+      .optional(),
+    /** HMAC key for `hash`, at least 16 bytes; use ${env:...} rather than writing it here. */
+    hash_key: z.string().optional(),
+    hash_length: z.number().int().min(8).max(64).optional(),
+    /** Program options whose value is a secret, e.g. { mytool: [{ flag: "-k", value: separate }] }. */
+    program_flags: z
+      .record(
+        z.string(),
+        z.array(
+          z
+            .object({
+              flag: z.string(),
+              value: z.enum(['attached', 'separate', 'both']),
+              part: z.enum(['whole', 'afterColon']).optional(),
+            })
+            .strict(),
+        ),
+      )
+      .optional(),
+  })
+  .strict();
+
+type RedactSettings = z.output<typeof settings>;
+
+function redactorConfig(s: RedactSettings): RedactorConfig {
+  return {
+    action: s.action as RedactorConfig['action'] & string,
+    ...(s.rule_actions && { ruleActions: s.rule_actions as RedactorConfig['ruleActions'] & object }),
+    ...(s.disabled_rules && { disabledRules: s.disabled_rules }),
+    ...(s.rules && {
+      rules: s.rules.map((r) => ({
+        name: r.name,
+        pattern: r.pattern,
+        ...(r.flags !== undefined && { flags: r.flags }),
+        ...(r.group !== undefined && { group: r.group }),
+        ...(r.action !== undefined && { action: r.action as 'mask' | 'hash' | 'drop' }),
+      })),
+    }),
+    ...(s.hash_key !== undefined && { hashKey: s.hash_key }),
+    ...(s.hash_length !== undefined && { hashLength: s.hash_length }),
+    ...(s.program_flags && {
+      programFlags: Object.fromEntries(
+        Object.entries(s.program_flags).map(([program, flags]) => [
+          program,
+          flags.map((f) => ({ flag: f.flag, value: f.value, ...(f.part && { part: f.part }) })),
+        ]),
+      ),
+    }),
+  };
+}
+
+type Bag = Record<string, unknown>;
+
+export class RedactProcessor implements Processor {
+  private readonly redactor: Redactor;
+  private readonly applied = new Map<string, { counter: Counter; reported: number }>();
+
+  constructor(s: RedactSettings, ctx: ComponentContext) {
+    try {
+      this.redactor = new Redactor(redactorConfig(s));
+    } catch (err) {
+      if (!(err instanceof RedactConfigError)) throw err;
+      const path = err.field.split(/[.[\]]+/).filter(Boolean).map((p) => (/^\d+$/.test(p) ? Number(p) : snakeCase(p)));
+      throw new ComponentSettingsError(ctx.origin(path), `processors.${ctx.id}.${path.join('.')}`, err.message);
+    }
+    for (const rule of this.redactor.counts().keys()) {
+      this.applied.set(rule, { counter: ctx.counters.counter('redact_applied_total', { processor: ctx.id, rule }), reported: 0 });
+    }
+  }
+
+  process(batch: EventBatch): EventBatch {
+    for (const event of batch.events) this.redactEvent(event);
+    for (const [rule, count] of this.redactor.counts()) {
+      const entry = this.applied.get(rule);
+      if (entry && count !== entry.reported) {
+        entry.counter.add(count - entry.reported);
+        entry.reported = count;
+      }
+    }
+    return batch;
+  }
+
+  private redactEvent(event: Event): void {
+    const program = 'binary' in event ? event.binary : (event.process.binary ?? '');
+    this.redactObject(event as unknown as Bag, program);
+  }
+
+  /** Every string reachable from `bag`; an argv array is scanned as a command line. */
+  private redactObject(bag: Bag, program: string): void {
+    for (const key of Object.keys(bag)) {
+      const value = bag[key];
+      if (typeof value === 'string') {
+        const redacted = this.redactor.redactString(value);
+        if (redacted === null) delete bag[key];
+        else if (redacted !== value) bag[key] = redacted;
+      } else if (Array.isArray(value)) {
+        this.redactArray(bag, key, value, program);
+      } else if (typeof value === 'object' && value !== null) {
+        const nestedProgram = typeof (value as Bag)['binary'] === 'string' ? ((value as Bag)['binary'] as string) : program;
+        this.redactObject(value as Bag, nestedProgram);
+      }
+    }
+  }
+
+  private redactArray(bag: Bag, key: string, values: unknown[], program: string): void {
+    if (key === 'argv' && values.every((v) => typeof v === 'string')) {
+      const redacted = this.redactor.redactArgv(program, values as string[]);
+      if (redacted === null) delete bag[key];
+      else if (redacted !== values) bag[key] = redacted;
+      return;
+    }
+    for (let i = 0; i < values.length; i++) {
+      const value = values[i];
+      if (typeof value === 'string') {
+        const redacted = this.redactor.redactString(value);
+        values[i] = redacted ?? '[DROPPED]';
+      } else if (typeof value === 'object' && value !== null) {
+        this.redactObject(value as Bag, program);
+      }
+    }
+  }
+}
+
+function snakeCase(key: string): string {
+  return key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+}
+
+export const redactProcessor: ProcessorFactory<typeof settings> = {
+  kind: 'processor',
+  type: 'redact',
+  description: 'masks, hashes or drops secrets (password flags, credentials in URLs, cloud keys, tokens, private keys) in every string',
+  settings,
+  create: (s, ctx) => new RedactProcessor(s, ctx),
+};
