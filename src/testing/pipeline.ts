@@ -1,0 +1,85 @@
+// Building blocks for pipeline tests: a context, scripted receivers and exporters.
+import { encodeExec, frameBatch } from '../events/encode.js';
+import type { Event } from '../events/model.js';
+import { Delivery, type DeliveryResult } from '../pipeline/batch.js';
+import type { BatchConsumer, ComponentContext, Exporter, Receiver } from '../pipeline/component.js';
+import { CounterRegistry } from '../telemetry/counters.js';
+import { createLogger } from '../telemetry/logger.js';
+
+export function testContext(id: string, counters = new CounterRegistry()): ComponentContext {
+  return {
+    id,
+    logger: createLogger('test'),
+    counters,
+    origin: () => ({ file: 'test.yaml', line: 1, column: 1 }),
+    baseDir: process.cwd(),
+  };
+}
+
+/** A raw batch of `n` exec records for pids start..start+n-1. */
+export function execBatch(start: number, n: number): Buffer {
+  const records = Array.from({ length: n }, (_, i) =>
+    encodeExec({
+      ktime: 1000 + start + i,
+      cpu: 0,
+      seq: start + i,
+      task: { tgid: start + i, pid: start + i, startNs: 1 },
+      parent: { tgid: 1, pid: 1, startNs: 1 },
+      creds: { uid: 0, gid: 0, euid: 0, egid: 0, capEffective: 0n, capPermitted: 0n },
+      ns: { mnt: 1, pid: 1, net: 1, uts: 1, ipc: 1, user: 1, cgroup: 1 },
+      cgroupId: 1,
+      flags: 0,
+      comm: 'test',
+      filename: '/usr/bin/test',
+      argv: ['/usr/bin/test', String(start + i)],
+      cwd: '/',
+    }),
+  );
+  return frameBatch(records);
+}
+
+/** Hands prepared raw batches on one after the other, as a receiver would, recording deliveries. */
+export class ScriptedReceiver implements Receiver {
+  readonly results: DeliveryResult[] = [];
+  handedOn = 0;
+  private done: Promise<void> = Promise.resolve();
+
+  constructor(private readonly batches: readonly Buffer[]) {}
+
+  async start(consume: BatchConsumer): Promise<void> {
+    this.done = (async () => {
+      for (const raw of this.batches) {
+        await consume({ events: [], raw, delivery: new Delivery((r) => this.results.push(r)) });
+        this.handedOn++;
+      }
+    })();
+  }
+
+  async shutdown(): Promise<void> {
+    await this.done;
+  }
+}
+
+/** Records what it was given; each export can be delayed or made to fail. */
+export class RecordingExporter implements Exporter {
+  readonly received: Event[] = [];
+  calls = 0;
+  inProgress = 0;
+  maxInProgress = 0;
+
+  constructor(private readonly behaviour: (call: number) => Promise<void> = async () => undefined) {}
+
+  async export(events: readonly Event[]): Promise<void> {
+    const call = ++this.calls;
+    this.inProgress++;
+    this.maxInProgress = Math.max(this.maxInProgress, this.inProgress);
+    try {
+      await this.behaviour(call);
+      this.received.push(...events);
+    } finally {
+      this.inProgress--;
+    }
+  }
+
+  async shutdown(): Promise<void> {}
+}
