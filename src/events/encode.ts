@@ -78,7 +78,9 @@ export function encodeExec(v: ExecRecordValues): Buffer {
   buf.writeUInt32LE(v.creds.egid, creds + offset('credentials', 'egid'));
   writeU64(buf, creds + offset('credentials', 'cap_effective'), v.creds.capEffective);
   writeU64(buf, creds + offset('credentials', 'cap_permitted'), v.creds.capPermitted);
-  for (const [name, value] of Object.entries(v.ns)) buf.writeUInt32LE(value, at('ns') + offset('namespaces', name));
+  for (const [name, value] of Object.entries(v.ns) as [string, number][]) {
+    buf.writeUInt32LE(value, at('ns') + offset('namespaces', name));
+  }
   writeU64(buf, at('cgroup_id'), v.cgroupId);
   buf.writeUInt32LE(v.flags, at('flags'));
   buf.writeUInt32LE(v.argv.length, at('argc'));

@@ -21,5 +21,8 @@ export function compileAccessor(path: string): FieldAccessor {
     );
   }
   lines.push("return v;");
+  // Generated on purpose: keys enter only as JSON string literals (tested against injection),
+  // and one straight-line function is about twice as fast as a chain of closures.
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval
   return new Function("e", lines.join("\n")) as FieldAccessor;
 }

@@ -139,7 +139,7 @@ export class RedactProcessor implements Processor {
 
   private redactArray(bag: Bag, key: string, values: unknown[], program: string): void {
     if (key === 'argv' && values.every((v) => typeof v === 'string')) {
-      const redacted = this.redactor.redactArgv(program, values as string[]);
+      const redacted = this.redactor.redactArgv(program, values);
       if (redacted === null) delete bag[key];
       else if (redacted !== values) bag[key] = redacted;
       return;

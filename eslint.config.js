@@ -1,0 +1,20 @@
+// Type-aware linting; `npm run lint`. Formatting is prettier's job.
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['dist/', 'node_modules/', 'bpf/build/', 'native/build/', 'src/events/generated/', 'bin/', 'eslint.config.js'] },
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/require-await': 'off',
+      'no-restricted-syntax': ['error', { selector: 'ExportAllDeclaration', message: 'no export *: name what you export' }],
+    },
+  },
+  {
+    // node:test's describe/test return promises the runner tracks itself.
+    files: ['**/*.test.ts'],
+    rules: { '@typescript-eslint/no-floating-promises': 'off' },
+  },
+);

@@ -1,0 +1,113 @@
+// The one mapping from events to OpenTelemetry log records, shared by every exporter that
+// speaks OTel (ClickHouse otel_logs, OTLP, Kafka, ...). EventName is the event kind;
+// attributes follow the semantic conventions (process.*, user.*, container.*) where one
+// exists and use ebpipe.* otherwise. Attribute values are strings, as otel_logs stores them.
+import { hostname } from 'node:os';
+import type { OtelLogRow } from '../exporters/clickhouse/log-row.js';
+import { epochNs } from './clock.js';
+import type { Event, ProcessRef } from './model.js';
+
+export const SERVICE_NAME = 'ebpipe';
+
+/** OpenTelemetry severity numbers. */
+const INFO = 9;
+
+export function defaultResource(serviceVersion: string): Record<string, string> {
+  return { 'service.name': SERVICE_NAME, 'service.version': serviceVersion, 'host.name': hostname(), 'os.type': 'linux' };
+}
+
+type AttributeValue = string | number | boolean | bigint | object | null | undefined;
+
+function set(attrs: Record<string, string>, key: string, value: AttributeValue): void {
+  if (value === undefined || value === null || value === '') return;
+  attrs[key] = typeof value === 'object' ? JSON.stringify(value) : String(value);
+}
+
+function processAttributes(p: ProcessRef, attrs: Record<string, string>): void {
+  set(attrs, 'process.pid', p.pid);
+  set(attrs, 'process.thread.id', p.tid);
+  set(attrs, 'process.executable.name', p.comm);
+  set(attrs, 'process.executable.path', p.binary);
+  if (p.argv) set(attrs, 'process.command_args', p.argv);
+  set(attrs, 'process.working_directory', p.cwd);
+  set(attrs, 'process.user.id', p.uid);
+  set(attrs, 'user.name', p.user);
+  set(attrs, 'ebpipe.exec_id', p.execId);
+  set(attrs, 'ebpipe.parent_exec_id', p.parentExecId);
+  if (p.ancestors && p.ancestors.length > 0) set(attrs, 'ebpipe.ancestors', p.ancestors);
+  set(attrs, 'container.id', p.containerId);
+}
+
+function snake(name: string): string {
+  return name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+}
+
+/** Fields of a kind without a dedicated mapping: `<domain>.<field>` (file.path, network.dport, ...). */
+function genericAttributes(event: Event, attrs: Record<string, string>): void {
+  const domain = event.kind.split('.')[0] ?? 'ebpipe';
+  const walk = (value: unknown, prefix: string) => {
+    if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+      for (const [k, v] of Object.entries(value)) walk(v, `${prefix}.${snake(k)}`);
+    } else {
+      set(attrs, prefix, typeof value === 'bigint' ? `0x${value.toString(16)}` : value);
+    }
+  };
+  for (const [key, value] of Object.entries(event)) {
+    if (key === 'kind' || key === 'origin' || key === 'process') continue;
+    walk(value, `${domain}.${snake(key)}`);
+  }
+}
+
+function body(event: Event): string {
+  const p = event.process;
+  const command = p.argv ? p.argv.join(' ') : (p.binary ?? p.comm);
+  switch (event.kind) {
+    case 'process.exec':
+      return `exec ${event.argv.join(' ')}`;
+    case 'process.exit':
+      return event.signal ? `exit ${command} killed by signal ${event.signal}` : `exit ${command} code ${event.exitCode}`;
+    default:
+      return `${event.kind} ${command}`;
+  }
+}
+
+/** `resource` is shared by every record of a host: exporters must not mutate it. */
+export function toOtelLog(event: Event, resource: Record<string, string>): OtelLogRow {
+  const attrs: Record<string, string> = {};
+  processAttributes(event.process, attrs);
+  switch (event.kind) {
+    case 'process.exec':
+      set(attrs, 'process.parent_pid', event.parent.pid);
+      set(attrs, 'process.executable.path', event.binary);
+      set(attrs, 'process.command_args', event.argv);
+      set(attrs, 'process.working_directory', event.cwd);
+      set(attrs, 'process.user.id', event.creds.uid);
+      set(attrs, 'process.real_user.id', event.creds.uid);
+      set(attrs, 'process.group.id', event.creds.gid);
+      set(attrs, 'ebpipe.effective_user.id', event.creds.euid);
+      set(attrs, 'ebpipe.capabilities.effective', `0x${event.creds.capEffective.toString(16)}`);
+      set(attrs, 'ebpipe.cgroup.id', event.cgroupId);
+      if (event.argvTruncated) set(attrs, 'ebpipe.argv_truncated', true);
+      break;
+    case 'process.exit':
+      set(attrs, 'process.exit.code', event.exitCode);
+      if (event.signal) set(attrs, 'ebpipe.exit.signal', event.signal);
+      break;
+    case 'process.fork':
+      set(attrs, 'process.parent_pid', event.parent.pid);
+      break;
+    default:
+      genericAttributes(event, attrs);
+  }
+  return {
+    timestampNs: epochNs(event.origin),
+    severityText: 'INFO',
+    severityNumber: INFO,
+    serviceName: SERVICE_NAME,
+    body: body(event),
+    eventName: event.kind,
+    resourceAttributes: resource,
+    logAttributes: attrs,
+    scopeName: 'ebpipe',
+  };
+}
