@@ -45,16 +45,16 @@ function snake(name: string): string {
 /** Fields of a kind without a dedicated mapping: `<domain>.<field>` (file.path, network.dport, ...). */
 function genericAttributes(event: Event, attrs: Record<string, string>): void {
   const domain = event.kind.split('.')[0] ?? 'ebpipe';
-  const walk = (value: unknown, prefix: string) => {
+  const walk = (value: AttributeValue, prefix: string) => {
     if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
-      for (const [k, v] of Object.entries(value)) walk(v, `${prefix}.${snake(k)}`);
+      for (const [k, v] of Object.entries(value as Record<string, AttributeValue>)) walk(v, `${prefix}.${snake(k)}`);
     } else {
       set(attrs, prefix, typeof value === 'bigint' ? `0x${value.toString(16)}` : value);
     }
   };
   for (const [key, value] of Object.entries(event)) {
     if (key === 'kind' || key === 'origin' || key === 'process') continue;
-    walk(value, `${domain}.${snake(key)}`);
+    walk(value as AttributeValue, `${domain}.${snake(key)}`);
   }
 }
 
