@@ -19,6 +19,11 @@ export class Counter {
   add(n = 1): void {
     this.value += n;
   }
+
+  /** Mirrors a total counted elsewhere (the kernel's drop counters). */
+  set(total: number): void {
+    this.value = total;
+  }
 }
 
 function keyOf(name: string, labels: Labels): string {

@@ -33,9 +33,13 @@ const settings = z
 
 type EbpfSettings = z.output<typeof settings>;
 
+/** How often the kernel's drop counters and the reader's figures are copied into the agent's counters. */
+const KERNEL_STATS_INTERVAL_MS = 5000;
+
 export class EbpfReceiver implements Receiver {
   private source: KernelSource | undefined;
   private readonly inFlight = new Set<Promise<void>>();
+  private statsTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly s: EbpfSettings,
@@ -60,16 +64,34 @@ export class EbpfReceiver implements Receiver {
         this.inFlight.add(handedOn);
       },
     });
+    this.statsTimer = setInterval(() => this.copyKernelStats(), KERNEL_STATS_INTERVAL_MS).unref();
   }
 
-  /** Kernel ring drops, for the agent's self-telemetry. */
-  kernelSource(): KernelSource | undefined {
-    return this.source;
+  /** Kernel drops per reason, op and CPU, and the reader's totals, as agent counters. */
+  private copyKernelStats(): void {
+    if (!this.source) return;
+    const counters = this.ctx.counters;
+    for (const drop of this.source.drops()) {
+      drop.perCpu.forEach((count, cpu) => {
+        if (count === 0) return;
+        const labels = { receiver: this.ctx.id, reason: drop.reason.toLowerCase(), op: String(drop.op), cpu: String(cpu) };
+        counters.counter('kernel_dropped_records_total', labels).set(count);
+      });
+    }
+    const reader = this.source.readerStats();
+    if (reader) {
+      counters.counter('ring_read_records_total', { receiver: this.ctx.id }).set(reader.records);
+      counters.counter('ring_read_batches_total', { receiver: this.ctx.id }).set(reader.batches);
+      counters.counter('ring_reader_waits_total', { receiver: this.ctx.id }).set(reader.creditWaits);
+      counters.counter('ring_discarded_at_stop_records_total', { receiver: this.ctx.id }).set(reader.discardedAtStop);
+    }
   }
 
   async shutdown(): Promise<void> {
+    clearInterval(this.statsTimer);
     await this.source?.close();
     await Promise.all(this.inFlight);
+    this.copyKernelStats();
   }
 }
 
