@@ -19,7 +19,8 @@ export interface RecordOrigin {
 
 /**
  * The process an event belongs to. Decode fills the kernel ids; the enrich stage adds
- * identity (execId, ancestry) and what it knows of the process from the process cache.
+ * identity (execId, ancestry) and what it knows of the process from the process cache
+ * (src/processors/enrich/process-enricher.ts explains where each field comes from).
  */
 export interface ProcessRef {
   /** Thread group id: the process id users know. */
@@ -29,21 +30,51 @@ export interface ProcessRef {
   /** Start of the thread group on the boot clock; with pid it survives pid reuse. */
   startNs: number;
   comm: string;
+  /** This process image, unique on the host across pid reuse (src/processes/exec-id.ts). */
   execId?: string;
+  /** The image this one came from: the one it replaced by exec, else its parent's. */
   parentExecId?: string;
+  /** The parent process (real_parent) when this image began. */
+  ppid?: number;
   binary?: string;
   argv?: readonly string[];
   cwd?: string;
   uid?: number;
+  /** The uid's name in the host's passwd database. */
   user?: string;
+  /** Images this one came from, nearest first, up to the configured depth. */
   ancestors?: readonly AncestorRef[];
+  /** The cgroup (v2 when mounted) the process ran in at exec. */
+  cgroupPath?: string;
+  /** The systemd unit (.service or .scope) of a process outside containers. */
+  systemdUnit?: string;
   containerId?: string;
+  /** docker, containerd, cri-o, podman, lxc, or cri (Kubernetes; the path names no runtime). */
+  containerRuntime?: string;
+  pod?: PodRef;
 }
 
 export interface AncestorRef {
   pid: number;
   execId: string;
+  /** Empty when unknown (a kernel thread, or a process seen only as a zombie). */
   binary: string;
+}
+
+/** The Kubernetes pod of a container; only uid when the API is not consulted. */
+export interface PodRef {
+  uid: string;
+  name?: string;
+  namespace?: string;
+  labels?: Readonly<Record<string, string>>;
+  containerName?: string;
+  /** The controller at the top of the owner chain, e.g. Deployment, StatefulSet, CronJob. */
+  workload?: WorkloadRef;
+}
+
+export interface WorkloadRef {
+  kind: string;
+  name: string;
 }
 
 export interface ExecEvent {
