@@ -29,7 +29,9 @@ mountpoint -q /sys/kernel/tracing || mount -t tracefs tracefs /sys/kernel/tracin
 mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf || true
 mountpoint -q /sys/kernel/security || mount -t securityfs securityfs /sys/kernel/security || true
 
+# `npm install`, not `npm ci`: chdb's optional platform packages for other systems are not on
+# this registry, so they are missing from the lock and `npm ci` refuses it as out of sync.
 if [[ ! -d node_modules ]] || [[ package-lock.json -nt node_modules/.package-lock.json ]]; then
-    npm ci --no-fund --no-audit
+    npm install --no-fund --no-audit
 fi
 make -j"$(nproc)" all
