@@ -1,6 +1,7 @@
 // Every component type ebpipe knows, in one explicit list: adding a component is one
 // folder and one line here.
 import { routingConnector } from '../connectors/routing/routing-connector.js';
+import { clickhouseExporter } from '../exporters/clickhouse/clickhouse-exporter.js';
 import { consoleExporter } from '../exporters/console/console-exporter.js';
 import type { ComponentFactory, ComponentKind } from '../pipeline/component.js';
 import { decodeProcessor } from '../processors/decode/decode-processor.js';
@@ -15,6 +16,7 @@ const factories: readonly ComponentFactory[] = [
   filterProcessor,
   routingConnector,
   consoleExporter,
+  clickhouseExporter,
 ];
 
 export class ComponentRegistry {

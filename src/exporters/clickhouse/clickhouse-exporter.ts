@@ -1,0 +1,86 @@
+// `clickhouse`: events as OpenTelemetry log rows in ClickHouse's otel_logs schema, in the
+// embedded engine at a local path (no service needed; `ebpipe query` reads it). Setting
+// names follow the Collector's clickhouse exporter. Rows the engine would refuse are
+// dropped and counted; a failed insert is retried by the exporter queue.
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import type { Event } from '../../events/model.js';
+import { defaultResource, toOtelLog } from '../../events/otel-log.js';
+import { ExportError, type ComponentContext, type Exporter, type ExporterFactory } from '../../pipeline/component.js';
+import { exporterHelperSettings } from '../../pipeline/exporter-settings.js';
+import type { Counter } from '../../telemetry/counters.js';
+import { version } from '../../version.js';
+import { DEFAULT_STORE_PATH, EmbeddedClickHouseStore } from './embedded-store.js';
+import { StoreQueryServer } from './query-server.js';
+
+const identifier = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected a ClickHouse identifier');
+
+const settings = exporterHelperSettings
+  .extend({
+    /** Directory of the embedded store, relative to the pipeline file. */
+    path: z.string().default(DEFAULT_STORE_PATH),
+    database: identifier.default('ebpipe'),
+    logs_table_name: identifier.default('otel_logs'),
+    /** Days to keep rows; 0 keeps everything. */
+    ttl_days: z.number().int().nonnegative().default(0),
+    /** Answer `ebpipe query` on <path>.sock while the agent holds the store. */
+    query_socket: z.boolean().default(true),
+  })
+  .strict();
+
+type ClickHouseSettings = z.output<typeof settings>;
+
+export class ClickHouseExporter implements Exporter {
+  private store: EmbeddedClickHouseStore | undefined;
+  private queryServer: StoreQueryServer | undefined;
+  private readonly resource = defaultResource(version);
+  private readonly rejected: Counter;
+  private readonly path: string;
+
+  constructor(
+    private readonly s: ClickHouseSettings,
+    ctx: ComponentContext,
+  ) {
+    this.path = resolve(ctx.baseDir, s.path);
+    this.rejected = ctx.counters.counter('exporter_dropped_events_total', { exporter: ctx.id, reason: 'rejected_row' });
+  }
+
+  async start(): Promise<void> {
+    const store = new EmbeddedClickHouseStore({
+      path: this.path,
+      database: this.s.database,
+      table: this.s.logs_table_name,
+      ttlDays: this.s.ttl_days,
+    });
+    await store.init();
+    this.store = store;
+    if (this.s.query_socket) {
+      this.queryServer = new StoreQueryServer(store);
+      await this.queryServer.listen();
+    }
+  }
+
+  async export(events: readonly Event[]): Promise<void> {
+    if (!this.store) throw new ExportError('clickhouse store is not open', 'CLICKHOUSE_NOT_STARTED', true);
+    const rows = events.map((e) => toOtelLog(e, this.resource));
+    try {
+      const result = await this.store.insert(rows);
+      this.rejected.add(result.rejected.length);
+    } catch (err) {
+      throw new ExportError(`inserting into ${this.path}: ${(err as Error).message}`, 'CLICKHOUSE_INSERT_FAILED', false, { cause: err });
+    }
+  }
+
+  async shutdown(): Promise<void> {
+    await this.queryServer?.close();
+    await this.store?.close();
+  }
+}
+
+export const clickhouseExporter: ExporterFactory<typeof settings> = {
+  kind: 'exporter',
+  type: 'clickhouse',
+  description: 'stores events as OpenTelemetry log rows (otel_logs schema) in an embedded ClickHouse engine',
+  settings,
+  create: (s, ctx) => new ClickHouseExporter(s, ctx),
+};
