@@ -1,6 +1,7 @@
 // Settings every exporter shares, with the OpenTelemetry Collector's exporterhelper names:
 // the queue in front of it and how failed exports are retried.
 import { z } from 'zod';
+import { duration } from '../config/units.js';
 import type { QueueSettings, RetrySettings } from './queued-exporter.js';
 
 const queue = z
@@ -15,15 +16,16 @@ const queue = z
   })
   .strict();
 
+// Durations parse to milliseconds; zod's default() takes the parsed value.
 const retry = z
   .object({
     enabled: z.boolean().default(true),
-    initial_interval_ms: z.number().nonnegative().default(1000),
-    max_interval_ms: z.number().positive().default(30_000),
+    initial_interval: duration().default(1000),
+    max_interval: duration({ min: '1ms' }).default(30_000),
     multiplier: z.number().min(1).default(1.5),
     randomization_factor: z.number().min(0).max(1).default(0.5),
-    /** Give up on a batch after this long; 0 retries until shutdown. */
-    max_elapsed_time_ms: z.number().nonnegative().default(300_000),
+    /** Give up on a batch after this long; 0s retries until shutdown. */
+    max_elapsed_time: duration().default(300_000),
   })
   .strict();
 
@@ -46,10 +48,10 @@ export function retrySettings(s: ExporterHelperSettings): RetrySettings {
   const r = s.retry_on_failure;
   return {
     enabled: r.enabled,
-    initialIntervalMs: r.initial_interval_ms,
-    maxIntervalMs: r.max_interval_ms,
+    initialIntervalMs: r.initial_interval,
+    maxIntervalMs: r.max_interval,
     multiplier: r.multiplier,
     randomizationFactor: r.randomization_factor,
-    maxElapsedMs: r.max_elapsed_time_ms,
+    maxElapsedMs: r.max_elapsed_time,
   };
 }

@@ -2,6 +2,7 @@
 // decodes it); its ring credit is returned once every exporter queue has accepted it, so a
 // slow exporter slows the reader and, past the ring's size, the kernel counts its drops.
 import { z } from 'zod';
+import { byteSize, duration } from '../../config/units.js';
 import { KernelSource } from '../../kernel/kernel-source.js';
 import { loadNativeAddon } from '../../kernel/native.js';
 import { Delivery } from '../../pipeline/batch.js';
@@ -13,21 +14,19 @@ const settings = z
     sensors: z.array(z.string()).min(1).default(['process']),
     ring_buffer: z
       .object({
-        /** Kernel ring size: a power of two of at least 4096 bytes. */
-        size_bytes: z
-          .number()
-          .int()
-          .refine((n) => n >= 4096 && (n & (n - 1)) === 0, { message: 'expected a power of two of at least 4096' })
+        /** Kernel ring size: a power of two, at least 4KiB. */
+        size: byteSize({ min: '4KiB', max: '1GiB' })
+          .refine((n) => (n & (n - 1)) === 0, { message: 'expected a power of two such as 8MiB' })
           .default(8 << 20),
         /** A batch closes at this many bytes... */
-        batch_bytes: z.number().int().min(4096).default(256 << 10),
+        batch_size: byteSize({ min: '4KiB', max: '16MiB' }).default(256 << 10),
         /** ...or when its first record is this old. */
-        batch_latency_ms: z.number().int().positive().default(5),
+        batch_timeout: duration({ min: '1ms', max: '10s' }).default(5),
         /** Batches in the pipeline at once; past it the reader stops and the ring absorbs bursts. */
         max_in_flight: z.number().int().positive().default(8),
       })
       .strict()
-      .default({ size_bytes: 8 << 20, batch_bytes: 256 << 10, batch_latency_ms: 5, max_in_flight: 8 }),
+      .default({ size: 8 << 20, batch_size: 256 << 10, batch_timeout: 5, max_in_flight: 8 }),
   })
   .strict();
 
@@ -51,8 +50,8 @@ export class EbpfReceiver implements Receiver {
     const ring = this.s.ring_buffer;
     this.source = KernelSource.open({
       sensors: this.s.sensors,
-      ringBytes: ring.size_bytes,
-      reader: { batchBytes: ring.batch_bytes, latencyMs: ring.batch_latency_ms, maxInFlight: ring.max_in_flight },
+      ringBytes: ring.size,
+      reader: { batchBytes: ring.batch_size, latencyMs: ring.batch_timeout, maxInFlight: ring.max_in_flight },
       logger: this.ctx.logger,
       onBatch: (raw, _records, release) => {
         const handedOn = consume({ events: [], raw, clockOffsetNs, delivery: new Delivery(() => undefined) })
