@@ -8,9 +8,11 @@ import { decodeProcessor } from '../processors/decode/decode-processor.js';
 import { filterProcessor } from '../processors/filter/filter-processor.js';
 import { redactProcessor } from '../processors/redact/redact-processor.js';
 import { ebpfReceiver } from '../receivers/ebpf/ebpf-receiver.js';
+import { replayReceiver } from '../receivers/replay/replay-receiver.js';
 
 const factories: readonly ComponentFactory[] = [
   ebpfReceiver,
+  replayReceiver,
   decodeProcessor,
   redactProcessor,
   filterProcessor,
