@@ -1,0 +1,199 @@
+// Loads a pipeline file: YAML with positions, env expansion, the file's shape, every
+// component's settings against its factory's schema, then the pipeline graph. Every problem in
+// the file is collected and thrown together as one ConfigError.
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import type { ComponentRegistry } from '../components/registry.js';
+import type {
+  ComponentFactory,
+  ComponentKind,
+  ConfigOrigin,
+  ConnectorFactory,
+  ExporterFactory,
+  ProcessorFactory,
+  ReceiverFactory,
+} from '../pipeline/component.js';
+import { suggestField } from '../processors/filter/suggest.js';
+import { parseComponentId } from './component-id.js';
+import { ConfigError, type ConfigIssue, type ConfigPath } from './config-error.js';
+import { documentValues, pathKey } from './document-values.js';
+import { checkGraph, type PipelineDefinition } from './graph.js';
+import { pipelinesSchema, SECTIONS, sectionSchema, serviceSchema, topLevelSchema, type Section, type TelemetryConfig } from './service-schema.js';
+import { SourceDocument } from './source-document.js';
+import { validateValue, type Validation } from './validate-value.js';
+
+export interface ComponentConfig<F extends ComponentFactory = ComponentFactory> {
+  /** `type` or `type/name`, as written. */
+  id: string;
+  type: string;
+  name: string | undefined;
+  factory: F;
+  /** The factory's schema output: defaults applied, units parsed. */
+  settings: unknown;
+  /**
+   * Where the setting at `path` (relative to this component's settings) was written: the start of
+   * its text for a scalar (inside quotes, on the first line of a block scalar), else its key.
+   */
+  origin(path: ConfigPath): ConfigOrigin;
+}
+
+export interface PipelineConfig {
+  file: string;
+  /** What relative paths in settings are resolved against: the file's directory. */
+  baseDir: string;
+  receivers: Map<string, ComponentConfig<ReceiverFactory>>;
+  processors: Map<string, ComponentConfig<ProcessorFactory>>;
+  exporters: Map<string, ComponentConfig<ExporterFactory>>;
+  connectors: Map<string, ComponentConfig<ConnectorFactory>>;
+  pipelines: Map<string, PipelineDefinition>;
+  telemetry: TelemetryConfig;
+  /** Things that work but look unintended (unused components, unresolved YAML tags). */
+  warnings: ConfigIssue[];
+}
+
+interface FactoryByKind {
+  receiver: ReceiverFactory;
+  processor: ProcessorFactory;
+  exporter: ExporterFactory;
+  connector: ConnectorFactory;
+}
+
+const KIND_OF: Readonly<Record<Section, ComponentKind>> = {
+  receivers: 'receiver',
+  processors: 'processor',
+  exporters: 'exporter',
+  connectors: 'connector',
+};
+
+export function loadPipelineConfig(
+  file: string,
+  registry: ComponentRegistry,
+  env: NodeJS.ProcessEnv = process.env,
+): PipelineConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message;
+    throw new ConfigError(file, [{ file, line: 0, column: 0, path: '', message: `reading the file: ${reason}` }]);
+  }
+  return parsePipelineConfig(text, file, registry, env);
+}
+
+export function parsePipelineConfig(
+  text: string,
+  file: string,
+  registry: ComponentRegistry,
+  env: NodeJS.ProcessEnv = process.env,
+): PipelineConfig {
+  const doc = new SourceDocument(file, text);
+  const errors: ConfigIssue[] = [...doc.syntaxIssues];
+  if (doc.broken) throw new ConfigError(file, sortIssues(errors));
+
+  const values = documentValues(doc, env);
+  errors.push(...values.issues);
+  const root = values.root;
+  if (!isMapping(root)) {
+    const what = root === null ? 'the file is empty' : 'the file is not a mapping';
+    errors.push(doc.issue([], 'value', `${what}: expected receivers, exporters and service.pipelines`));
+    throw new ConfigError(file, sortIssues(errors));
+  }
+
+  const check = <T>(validation: Validation<T>, base: ConfigPath): T | undefined => {
+    if (validation.ok) return validation.data;
+    for (const p of validation.problems) {
+      if (p.anchor === 'value' && values.envFailed.has(pathKey([...base, ...p.path]))) continue;
+      errors.push(doc.issueFor(p, base));
+    }
+    return undefined;
+  };
+
+  check(validateValue(topLevelSchema, root, [], values.envTyped), []);
+
+  const config: PipelineConfig = {
+    file,
+    baseDir: dirname(resolve(file)),
+    receivers: new Map(),
+    processors: new Map(),
+    exporters: new Map(),
+    connectors: new Map(),
+    pipelines: new Map(),
+    telemetry: { logs: { level: 'info' } },
+    warnings: [...doc.warnings],
+  };
+  const defined = {} as Record<Section, Set<string>>;
+
+  const component = <K extends ComponentKind>(kind: K, section: Section, id: string, raw: unknown): ComponentConfig<FactoryByKind[K]> | undefined => {
+    const path = [section, id];
+    const parsed = parseComponentId(id);
+    if (typeof parsed === 'string') {
+      errors.push(doc.issue(path, 'key', parsed));
+      return undefined;
+    }
+    const factory = registry.get(kind, parsed.type) as FactoryByKind[K] | undefined;
+    if (factory === undefined) {
+      errors.push(doc.issue(path, 'key', unknownType(kind, parsed.type, registry.types(kind))));
+      return undefined;
+    }
+    // `decode:` with nothing after it means default settings.
+    const settings = check(validateValue(factory.settings, raw ?? {}, path, values.envTyped), path);
+    if (settings === undefined) return undefined;
+    return {
+      id,
+      type: parsed.type,
+      name: parsed.name,
+      factory,
+      settings,
+      origin: (p) => doc.contentOrigin([...path, ...p]),
+    };
+  };
+
+  for (const section of SECTIONS) {
+    defined[section] = new Set();
+    const entries = check(validateValue(sectionSchema, root[section], [section], values.envTyped), [section]);
+    for (const [id, raw] of Object.entries(entries ?? {})) {
+      defined[section].add(id);
+      const kind = KIND_OF[section];
+      const built = component(kind, section, id, raw);
+      if (built) (config[section] as Map<string, ComponentConfig>).set(id, built);
+    }
+  }
+
+  const service = check(validateValue(serviceSchema, root['service'], ['service'], values.envTyped), ['service']);
+  if (service) config.telemetry = service.telemetry;
+  // The graph is checked whenever the pipelines themselves are well-formed, even if telemetry is not.
+  const pipelines = service?.pipelines ?? wellFormedPipelines(root['service'], values.envTyped);
+  if (pipelines) {
+    for (const [id, p] of Object.entries(pipelines)) {
+      config.pipelines.set(id, { receivers: p.receivers, processors: p.processors ?? [], exporters: p.exporters });
+    }
+    const graph = checkGraph(defined, config.pipelines);
+    for (const p of graph.errors) errors.push(doc.issueFor(p));
+    for (const p of graph.warnings) config.warnings.push(doc.issueFor(p));
+  }
+
+  if (errors.length > 0) throw new ConfigError(file, sortIssues(errors));
+  config.warnings = sortIssues(config.warnings);
+  return config;
+}
+
+function wellFormedPipelines(service: unknown, envTyped: ReadonlyMap<string, string>) {
+  if (!isMapping(service)) return undefined;
+  const result = validateValue(pipelinesSchema, service['pipelines'], ['service', 'pipelines'], envTyped);
+  return result.ok ? result.data : undefined;
+}
+
+function unknownType(kind: ComponentKind, type: string, known: readonly string[]): string {
+  if (known.length === 0) return `unknown ${kind} type "${type}" (no ${kind} types are available)`;
+  const suggestion = suggestField(type, known);
+  const hint = suggestion === undefined ? '' : ` (did you mean "${suggestion}"?)`;
+  return `unknown ${kind} type "${type}"${hint}; known types: ${[...known].sort().join(', ')}`;
+}
+
+function isMapping(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function sortIssues(issues: ConfigIssue[]): ConfigIssue[] {
+  return issues.sort((a, b) => a.line - b.line || a.column - b.column);
+}

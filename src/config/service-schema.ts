@@ -1,0 +1,71 @@
+// The shape of a pipeline file around the components: its top-level keys, `service.pipelines`
+// and `service.telemetry`. Component settings are validated by each component's own schema.
+import { z } from 'zod';
+import { expectations } from './schema-describe.js';
+import { show } from './zod-issues.js';
+
+export const SECTIONS = ['receivers', 'processors', 'exporters', 'connectors'] as const;
+export type Section = (typeof SECTIONS)[number];
+
+/** Only the names: each section's contents are checked component by component. */
+export const topLevelSchema = z
+  .object({
+    receivers: z.unknown(),
+    processors: z.unknown(),
+    exporters: z.unknown(),
+    connectors: z.unknown(),
+    service: z.unknown(),
+  })
+  .strict();
+
+/** `id: settings`; an empty section (`processors:` with nothing under it) is allowed. */
+export const sectionSchema = z.record(z.string(), z.unknown()).nullish();
+
+const idList = z.array(z.string());
+
+const pipelineSchema = z
+  .object({
+    receivers: idList,
+    /** Run in the order given. */
+    processors: idList.nullish(),
+    /** Exporter and connector ids. */
+    exporters: idList,
+  })
+  .strict();
+
+const HOST_PORT = /^(?:\[[0-9A-Fa-f:.]+\]|[^\s:[\]]*):(\d{1,5})$/;
+
+const listenAddress = z.string().superRefine((value, ctx) => {
+  const port = HOST_PORT.exec(value)?.[1];
+  if (port === undefined || Number(port) > 65535) {
+    ctx.addIssue({ code: 'custom', message: `expected a listen address "host:port" such as "127.0.0.1:9464", got ${show(value)}` });
+  }
+});
+expectations.add(listenAddress, { expected: 'a listen address "host:port" such as "127.0.0.1:9464"' });
+
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+
+const telemetrySchema = z
+  .object({
+    /** The agent's own log. */
+    logs: z
+      .object({ level: z.enum(LOG_LEVELS).default('info') })
+      .strict()
+      .prefault({}),
+    /** A Prometheus endpoint serving the agent's counters; none when left out. */
+    metrics: z.object({ address: listenAddress }).strict().optional(),
+  })
+  .strict()
+  .prefault({});
+
+export const pipelinesSchema = z.record(z.string(), pipelineSchema);
+
+export const serviceSchema = z
+  .object({
+    pipelines: pipelinesSchema,
+    telemetry: telemetrySchema,
+  })
+  .strict();
+
+export type TelemetryConfig = z.output<typeof telemetrySchema>;
+export type ServiceConfig = z.output<typeof serviceSchema>;
