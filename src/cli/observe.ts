@@ -6,7 +6,7 @@ import type { Event } from '../events/model.js';
 import { formatCompact } from '../exporters/console/compact.js';
 import { KernelSource } from '../kernel/kernel-source.js';
 import { loadNativeAddon } from '../kernel/native.js';
-import { ProcessCache } from '../processes/process-cache.js';
+import { ProcessEnricher } from '../processors/enrich/process-enricher.js';
 import type { Logger } from '../telemetry/logger.js';
 
 export type ObserveOutput = 'compact' | 'json';
@@ -20,7 +20,7 @@ export interface ObserveOptions {
 /** Runs until `stop` resolves; returns after the ring's last records were printed. */
 export async function observe(options: ObserveOptions, stop: Promise<void>): Promise<void> {
   const decoder = new RecordDecoder(loadNativeAddon().bootToRealtimeOffsetNs());
-  const cache = new ProcessCache(65_536);
+  const enricher = new ProcessEnricher();
   const events: Event[] = [];
   const render = options.output === 'json' ? toJsonLine : formatCompact;
 
@@ -32,21 +32,9 @@ export async function observe(options: ObserveOptions, stop: Promise<void>): Pro
     onBatch(batch, _records, release) {
       events.length = 0;
       decoder.decodeBatch(batch, events);
+      enricher.enrichBatch(events);
       let text = '';
       for (const event of events) {
-        const p = event.process;
-        if (event.kind === 'process.exec') {
-          const entry = cache.recordExec(event);
-          p.binary = entry.binary;
-          p.argv = entry.argv;
-        } else if (event.kind === 'process.exit') {
-          const entry = cache.lookup(p.pid, p.startNs);
-          if (entry) {
-            p.binary = entry.binary;
-            p.argv = entry.argv;
-          }
-          cache.forget(p.pid, p.startNs);
-        }
         const line = render(event);
         if (line !== null) text += `${line}\n`;
       }
@@ -55,8 +43,13 @@ export async function observe(options: ObserveOptions, stop: Promise<void>): Pro
       else options.out.once('drain', release);
     },
   });
+  // Batches reach JS only after this synchronous read, so no process falls between the two.
+  enricher.seedFromProc();
   await stop;
   await source.close();
   const drops = source.drops();
-  options.logger.info({ decode: decoder.stats, reader: source.readerStats(), kernelDrops: drops }, 'observe stopped');
+  options.logger.info(
+    { decode: decoder.stats, reader: source.readerStats(), kernelDrops: drops, processes: enricher.stats() },
+    'observe stopped',
+  );
 }
