@@ -18,6 +18,7 @@
 //   16  the batch as the native reader framed it, zero padding to 8
 import { hostname, release } from 'node:os';
 import { AbiVersion } from '../events/generated/abi.js';
+import { systemErrorReason } from './system-error.js';
 
 export const CAPTURE_MAGIC = Buffer.from('EBPIPCAP', 'latin1');
 export const CAPTURE_FORMAT_VERSION = 1;
@@ -49,9 +50,8 @@ export class CaptureError extends Error {
 
   /** Wraps a file-system error: `${what} capture ${path}: ${cause}`. */
   static io(what: string, path: string, err: unknown): CaptureError {
-    const e = err as NodeJS.ErrnoException;
-    const reason = e.code ? e.message.replace(/^\w+: /, '').replace(/, \w+ '.*'$/, '') : e.message;
-    return new CaptureError(e.code ?? 'EIO', `${what} capture ${path}: ${reason}`, { cause: err });
+    const code = (err as NodeJS.ErrnoException).code ?? 'EIO';
+    return new CaptureError(code, `${what} capture ${path}: ${systemErrorReason(err)}`, { cause: err });
   }
 }
 

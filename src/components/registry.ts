@@ -3,6 +3,7 @@
 import { routingConnector } from '../connectors/routing/routing-connector.js';
 import { clickhouseExporter } from '../exporters/clickhouse/clickhouse-exporter.js';
 import { consoleExporter } from '../exporters/console/console-exporter.js';
+import { fileExporter } from '../exporters/file/file-exporter.js';
 import type { ComponentFactory, ComponentKind } from '../pipeline/component.js';
 import { decodeProcessor } from '../processors/decode/decode-processor.js';
 import { filterProcessor } from '../processors/filter/filter-processor.js';
@@ -18,6 +19,7 @@ const factories: readonly ComponentFactory[] = [
   filterProcessor,
   routingConnector,
   consoleExporter,
+  fileExporter,
   clickhouseExporter,
 ];
 
