@@ -2,6 +2,7 @@
 import { Command, Option } from 'commander';
 import { createLogger } from '../telemetry/logger.js';
 import { observe, type ObserveOutput } from './observe.js';
+import { registerValidateCommand } from './validate.js';
 
 /** Exit codes, documented in README.md. */
 export const ExitCode = { OK: 0, FAILURE: 1, USAGE: 2 } as const;
@@ -33,6 +34,8 @@ export function buildProgram(): Command {
       const logger = createLogger();
       await observe({ output: opts.output, logger, out: process.stdout }, shutdownSignal()).catch(reportAndExit);
     });
+
+  registerValidateCommand(program);
 
   return program;
 }

@@ -15,8 +15,8 @@ export interface DocumentValues {
   root: unknown;
   /** Values typed from a whole-value env reference: path key (see `pathKey`) -> the expanded string. */
   envTyped: Map<string, string>;
-  /** Values whose expansion failed (already reported): schema errors about them would only repeat it. */
-  envFailed: Set<string>;
+  /** Values that could not be read (an unset variable, an unknown anchor), already reported: schema errors about them or below them would only repeat it. */
+  failed: Set<string>;
   issues: ConfigIssue[];
 }
 
@@ -25,7 +25,7 @@ export function pathKey(path: ConfigPath): string {
 }
 
 export function documentValues(doc: SourceDocument, env: NodeJS.ProcessEnv): DocumentValues {
-  const out: DocumentValues = { root: undefined, envTyped: new Map(), envFailed: new Set(), issues: [] };
+  const out: DocumentValues = { root: undefined, envTyped: new Map(), failed: new Set(), issues: [] };
   const active = new Set<Node>();
 
   const convert = (node: unknown, path: (string | number)[]): unknown => {
@@ -34,6 +34,7 @@ export function documentValues(doc: SourceDocument, env: NodeJS.ProcessEnv): Doc
       const target = node.resolve(doc.yaml) as Node | undefined;
       if (target === undefined) {
         out.issues.push(doc.issueAtOffset(node.range?.[0] ?? 0, path, `unknown anchor "*${node.source}"`));
+        out.failed.add(pathKey(path));
         return null;
       }
       return convert(target, path);
@@ -41,6 +42,7 @@ export function documentValues(doc: SourceDocument, env: NodeJS.ProcessEnv): Doc
     const n = node as Node;
     if (active.has(n)) {
       out.issues.push(doc.issueAtOffset(n.range?.[0] ?? 0, path, 'an alias refers to a mapping or list that contains it'));
+      out.failed.add(pathKey(path));
       return null;
     }
     active.add(n);
@@ -76,7 +78,7 @@ export function documentValues(doc: SourceDocument, env: NodeJS.ProcessEnv): Doc
   const scalar = (value: unknown, plain: boolean, start: number, source: string, path: ConfigPath): unknown => {
     if (typeof value !== 'string') return value;
     const expansion = expandEnv(value, env);
-    if (expansion.errors.length > 0) out.envFailed.add(pathKey(path));
+    if (expansion.errors.length > 0) out.failed.add(pathKey(path));
     for (const e of expansion.errors) {
       // The reference is normally written verbatim in the source; find it there for an exact column.
       const raw = doc.text.indexOf(e.text, start);

@@ -102,7 +102,7 @@ export function parsePipelineConfig(
   const check = <T>(validation: Validation<T>, base: ConfigPath): T | undefined => {
     if (validation.ok) return validation.data;
     for (const p of validation.problems) {
-      if (p.anchor === 'value' && values.envFailed.has(pathKey([...base, ...p.path]))) continue;
+      if (belowFailed([...base, ...p.path], values.failed)) continue;
       errors.push(doc.issueFor(p, base));
     }
     return undefined;
@@ -159,7 +159,11 @@ export function parsePipelineConfig(
     }
   }
 
-  const service = check(validateValue(serviceSchema, root['service'], ['service'], values.envTyped), ['service']);
+  // A missing service is reported by the top-level check.
+  const service =
+    root['service'] === undefined
+      ? undefined
+      : check(validateValue(serviceSchema, root['service'], ['service'], values.envTyped), ['service']);
   if (service) config.telemetry = service.telemetry;
   // The graph is checked whenever the pipelines themselves are well-formed, even if telemetry is not.
   const pipelines = service?.pipelines ?? wellFormedPipelines(root['service'], values.envTyped);
@@ -175,6 +179,11 @@ export function parsePipelineConfig(
   if (errors.length > 0) throw new ConfigError(file, sortIssues(errors));
   config.warnings = sortIssues(config.warnings);
   return config;
+}
+
+function belowFailed(path: ConfigPath, failed: ReadonlySet<string>): boolean {
+  for (let i = path.length; i >= 0 && failed.size > 0; i--) if (failed.has(pathKey(path.slice(0, i)))) return true;
+  return false;
 }
 
 function wellFormedPipelines(service: unknown, envTyped: ReadonlyMap<string, string>) {

@@ -10,11 +10,12 @@ export type Section = (typeof SECTIONS)[number];
 /** Only the names: each section's contents are checked component by component. */
 export const topLevelSchema = z
   .object({
-    receivers: z.unknown(),
-    processors: z.unknown(),
-    exporters: z.unknown(),
-    connectors: z.unknown(),
-    service: z.unknown(),
+    receivers: z.unknown().optional(),
+    processors: z.unknown().optional(),
+    exporters: z.unknown().optional(),
+    connectors: z.unknown().optional(),
+    // Required: zod reports a missing key here; what is under it is checked by serviceSchema.
+    service: z.unknown().refine((v) => v !== undefined),
   })
   .strict();
 

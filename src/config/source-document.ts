@@ -42,9 +42,9 @@ export class SourceDocument {
     this.yaml = parseDocument(text, { lineCounter: this.lines, prettyErrors: false, uniqueKeys: true });
     let broken = false;
     for (const e of this.yaml.errors) {
-      const duplicate = e.code === 'DUPLICATE_KEY';
-      const message = duplicate ? `duplicate key "${text.slice(e.pos[0], e.pos[1])}"` : yamlMessage(e.message);
-      this.syntaxIssues.push(this.issueAtOffset(e.pos[0], this.pathAtOffset(e.pos[0]), message));
+      const path = this.pathAtOffset(e.pos[0]);
+      const message = e.code === 'DUPLICATE_KEY' ? `duplicate key "${String(path.at(-1))}"` : yamlMessage(e.message);
+      this.syntaxIssues.push(this.issueAtOffset(e.pos[0], path, message));
       if (!RECOVERABLE_YAML_ERRORS.has(e.code)) broken = true;
     }
     for (const w of this.yaml.warnings) {

@@ -33,7 +33,7 @@ function problemsOf(issue: Issue, prefix: ConfigPath, schema: z.core.$ZodType): 
     if (branch) return branch.flatMap((i) => problemsOf(i, path, schema));
   }
   if (issue.message !== ZOD_DEFAULT) return [{ path, anchor: 'value', message: issue.message }];
-  if (issue.code === 'invalid_type' && value === undefined) {
+  if (value === undefined && path.length > 0) {
     const key = path.at(-1);
     return [{ path: path.slice(0, -1), anchor: 'key', message: `missing required key "${String(key)}"` }];
   }
