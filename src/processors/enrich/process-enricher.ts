@@ -19,7 +19,7 @@
 //                (a fork inherits its parent's); pod details from the PodMetadataSource.
 // Cache keys are (pid, start time in clock ticks): /proc gives start times in ticks only, so
 // that a process read from /proc and its later kernel events (start time in ns) meet.
-import { CgroupDirectory } from '../../containers/cgroup-directory.js';
+import { CgroupDirectory, type CgroupDirectoryStats } from '../../containers/cgroup-directory.js';
 import { cgroupPathFromProcFile, type CgroupIdentity } from '../../containers/cgroup-path.js';
 import type { PodMetadataSource } from '../../containers/pod-metadata.js';
 import type { AncestorRef, Event, ExecEvent, ExitEvent, ForkEvent, PodRef } from '../../events/model.js';
@@ -27,7 +27,7 @@ import { formatExecId, hostIdentity } from '../../processes/exec-id.js';
 import { ProcessEntry, type ProcessEntryInit } from '../../processes/process-entry.js';
 import { ProcessTable, type ProcessTableStats } from '../../processes/process-table.js';
 import { ProcReader, type ProcSnapshot } from '../../processes/proc-reader.js';
-import { UserNames } from '../../processes/user-names.js';
+import { UserNames, type UserNamesStats } from '../../processes/user-names.js';
 import { EnrichConfigError } from './errors.js';
 
 export interface ProcessEnricherOptions {
@@ -62,6 +62,8 @@ export interface ProcessEnricherStats extends ProcessTableStats {
   unresolved: number;
   /** Forks and execs whose parent could not be found: their ancestry stops short. */
   orphans: number;
+  cgroups: CgroupDirectoryStats;
+  users: UserNamesStats;
 }
 
 function integerOption(name: string, value: number | undefined, fallback: number, min: number): number {
@@ -187,7 +189,7 @@ export class ProcessEnricher {
   }
 
   stats(): ProcessEnricherStats {
-    return { ...this.table.stats(), ...this.counters };
+    return { ...this.table.stats(), ...this.counters, cgroups: this.cgroups.stats(), users: this.users.stats() };
   }
 
   private onExec(event: ExecEvent): void {
