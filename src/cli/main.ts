@@ -1,7 +1,9 @@
 // The ebpipe command line.
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { parseDuration } from '../config/units.js';
 import { createLogger } from '../telemetry/logger.js';
 import { observe, type ObserveOutput } from './observe.js';
+import { record } from './record.js';
 import { registerValidateCommand } from './validate.js';
 
 /** Exit codes, documented in README.md. */
@@ -36,6 +38,32 @@ export function buildProgram(): Command {
     });
 
   registerValidateCommand(program);
+
+  program
+    .command('record')
+    .description('write raw kernel ring records to FILE (a capture for `ebpipe replay`) until SIGINT/SIGTERM, a duration or a record count')
+    .argument('<file>', 'capture file to create (overwritten if it exists)')
+    .option('--sensors <names>', 'comma-separated sensors to load', (v) => v.split(',').filter(Boolean), ['process'])
+    .option('--duration <time>', 'stop after this long, e.g. 30s or 5m', (v) => {
+      const ms = parseDuration(v);
+      if (ms === undefined) throw new InvalidArgumentError('expected a duration such as "30s" or "5m".');
+      return ms;
+    })
+    .option('--max-records <n>', 'stop after this many records', (v) => {
+      const n = Number(v);
+      if (!Number.isSafeInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive whole number.');
+      return n;
+    })
+    .action(async (file: string, opts: { sensors: string[]; duration?: number; maxRecords?: number }) => {
+      const logger = createLogger();
+      await record(file, {
+        sensors: opts.sensors,
+        ...(opts.duration === undefined ? {} : { durationMs: opts.duration }),
+        ...(opts.maxRecords === undefined ? {} : { maxRecords: opts.maxRecords }),
+        stop: shutdownSignal(),
+        logger,
+      }).catch(reportAndExit);
+    });
 
   return program;
 }
