@@ -33,7 +33,10 @@ function run(cmd: string, args: string[]): Promise<number> {
 }
 
 /** Starts a recording; `started` resolves once the sensors are attached. */
-function startRecording(file: string, options: Omit<RecordOptions, 'logger' | 'out'>): { started: Promise<void>; done: ReturnType<typeof record>; output: () => string } {
+function startRecording(
+  file: string,
+  options: Omit<RecordOptions, 'logger' | 'out'>,
+): { started: Promise<void>; done: ReturnType<typeof record>; output: () => string } {
   let attached: () => void = () => undefined;
   const started = new Promise<void>((resolve) => (attached = resolve));
   const log = new Writable({
@@ -83,7 +86,12 @@ describe('record and replay against the kernel', { concurrency: false }, () => {
     const summary = await recording.done;
     assert.equal(summary.stoppedBy, 'signal');
     assert.ok(summary.records >= 6, `${summary.records} records`);
-    assert.match(recording.output(), new RegExp(`^recorded ${summary.records} records in ${summary.batches} batch(es)? to ${file} \\(.+\\), stopped by signal; kernel drops: none\\n$`));
+    assert.match(
+      recording.output(),
+      new RegExp(
+        `^recorded ${summary.records} records in ${summary.batches} batch(es)? to ${file} \\(.+\\), stopped by signal; kernel drops: none\\n$`,
+      ),
+    );
 
     const { reader, events, records } = await decodeCapture(file);
     assert.equal(records, summary.records);
@@ -92,7 +100,10 @@ describe('record and replay against the kernel', { concurrency: false }, () => {
     assert.equal(reader.header.hostname, hostname());
     assert.equal(reader.header.kernelRelease, release());
     const offsetNow = loadNativeAddon().bootToRealtimeOffsetNs();
-    assert.ok(BigInt(Math.abs(Number(reader.header.clockOffsetNs - offsetNow))) < 5_000_000n, 'the recording host clock offset');
+    assert.ok(
+      BigInt(Math.abs(Number(reader.header.clockOffsetNs - offsetNow))) < 5_000_000n,
+      'the recording host clock offset',
+    );
 
     markers.forEach((marker, i) => {
       const exec = events.find((e): e is ExecEvent => e.kind === 'process.exec' && e.process.pid === pids[i]);
@@ -102,14 +113,26 @@ describe('record and replay against the kernel', { concurrency: false }, () => {
       assert.equal(exec.parent.pid, process.pid);
       const wallMs = Number((exec.origin.clockOffsetNs + BigInt(exec.origin.ktime)) / 1_000_000n);
       assert.ok(Math.abs(Date.now() - wallMs) < 10_000, 'wall-clock time of the exec is now');
-      assert.ok(events.some((e) => e.kind === 'process.exit' && e.process.pid === pids[i]), `exit of ${marker}`);
+      assert.ok(
+        events.some((e) => e.kind === 'process.exit' && e.process.pid === pids[i]),
+        `exit of ${marker}`,
+      );
     });
   });
 
   test('the replay receiver hands the capture to the decode processor with the recording clock', async (t) => {
     if (!requirement(t, rootMissing()) || pids.length === 0) return;
-    const ctx = { id: 'replay', logger: pino({ level: 'silent' }), counters: new CounterRegistry(), origin: () => ({ file: 'x', line: 1, column: 1 }), baseDir: dir };
-    const receiver = replayReceiver.create(replayReceiver.settings.parse({ path: 'spawned.ebcap' }), ctx) as ReplayReceiver;
+    const ctx = {
+      id: 'replay',
+      logger: pino({ level: 'silent' }),
+      counters: new CounterRegistry(),
+      origin: () => ({ file: 'x', line: 1, column: 1 }),
+      baseDir: dir,
+    };
+    const receiver = replayReceiver.create(
+      replayReceiver.settings.parse({ path: 'spawned.ebcap' }),
+      ctx,
+    ) as ReplayReceiver;
     const decode = decodeProcessor.create({}, { ...ctx, id: 'decode' });
     const events: Event[] = [];
     await receiver.start(async (batch: EventBatch) => {

@@ -75,7 +75,8 @@ export function localCaptureHeader(clockOffsetNs: bigint, nowMs = Date.now()): C
 export function encodeHeader(h: CaptureHeader): Buffer {
   const host = Buffer.from(h.hostname, 'utf8');
   const kernel = Buffer.from(h.kernelRelease, 'utf8');
-  if (host.length > 0xffff || kernel.length > 0xffff) throw new RangeError('host name or kernel release longer than 65535 bytes');
+  if (host.length > 0xffff || kernel.length > 0xffff)
+    throw new RangeError('host name or kernel release longer than 65535 bytes');
   const out = Buffer.alloc(align8(FIXED_HEADER_SIZE + host.length + kernel.length));
   CAPTURE_MAGIC.copy(out, 0);
   out.writeUInt32LE(CAPTURE_FORMAT_VERSION, 8);
@@ -105,7 +106,11 @@ export function decodeHeader(bytes: Buffer, path: string): { header: CaptureHead
     throw formatError('CAPTURE_NOT_A_CAPTURE', path, `not an ebpipe capture: ${describeStart(bytes)}`);
   }
   if (bytes.length < FIXED_HEADER_SIZE) {
-    throw formatError('CAPTURE_HEADER_TRUNCATED', path, `header cut short at ${bytes.length} of ${FIXED_HEADER_SIZE} bytes`);
+    throw formatError(
+      'CAPTURE_HEADER_TRUNCATED',
+      path,
+      `header cut short at ${bytes.length} of ${FIXED_HEADER_SIZE} bytes`,
+    );
   }
   const version = bytes.readUInt32LE(8);
   if (version !== CAPTURE_FORMAT_VERSION) {
@@ -126,7 +131,11 @@ export function decodeHeader(bytes: Buffer, path: string): { header: CaptureHead
     clockOffsetNs: bytes.readBigInt64LE(16),
     createdAtNs: bytes.readBigInt64LE(24),
     hostname: bytes.toString('utf8', FIXED_HEADER_SIZE, FIXED_HEADER_SIZE + hostLength),
-    kernelRelease: bytes.toString('utf8', FIXED_HEADER_SIZE + hostLength, FIXED_HEADER_SIZE + hostLength + kernelLength),
+    kernelRelease: bytes.toString(
+      'utf8',
+      FIXED_HEADER_SIZE + hostLength,
+      FIXED_HEADER_SIZE + hostLength + kernelLength,
+    ),
   };
   if (header.abiVersion !== AbiVersion.ABI_VERSION) {
     const created = new Date(Number(header.createdAtNs / 1_000_000n)).toISOString();

@@ -126,7 +126,13 @@ export class CaptureReader {
 }
 
 /** Reads until `length` bytes are in or the file ends; returns how many were read. */
-async function readFully(file: FileHandle, into: Buffer, at: number, length: number, position: number): Promise<number> {
+async function readFully(
+  file: FileHandle,
+  into: Buffer,
+  at: number,
+  length: number,
+  position: number,
+): Promise<number> {
   let done = 0;
   while (done < length) {
     const { bytesRead } = await file.read(into, at + done, length - done, position + done);

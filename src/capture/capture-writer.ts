@@ -3,7 +3,14 @@
 // the batch's ring credit back; close() fsyncs.
 import { open, type FileHandle } from 'node:fs/promises';
 import { crc32 } from 'node:zlib';
-import { align8, BLOCK_HEADER_SIZE, CaptureError, encodeHeader, MAX_BATCH_BYTES, type CaptureHeader } from './capture-format.js';
+import {
+  align8,
+  BLOCK_HEADER_SIZE,
+  CaptureError,
+  encodeHeader,
+  MAX_BATCH_BYTES,
+  type CaptureHeader,
+} from './capture-format.js';
 
 export interface CaptureWriteStats {
   batches: number;
@@ -44,9 +51,11 @@ export class CaptureWriter {
 
   /** Queues one batch; resolves once it is written to the OS. */
   append(batch: Buffer, records: number): Promise<void> {
-    if (this.closing) return Promise.reject(new CaptureError('CAPTURE_CLOSED', `writing capture ${this.path}: already closed`));
+    if (this.closing)
+      return Promise.reject(new CaptureError('CAPTURE_CLOSED', `writing capture ${this.path}: already closed`));
     if (batch.length === 0 || records === 0) return this.tail; // nothing to record; the reader takes an empty block for corruption
-    if (batch.length > MAX_BATCH_BYTES) return Promise.reject(new RangeError(`batch of ${batch.length} bytes is larger than a capture block`));
+    if (batch.length > MAX_BATCH_BYTES)
+      return Promise.reject(new RangeError(`batch of ${batch.length} bytes is larger than a capture block`));
     const written = this.tail.then(async () => {
       if (this.failure) throw this.failure;
       const head = Buffer.alloc(BLOCK_HEADER_SIZE);

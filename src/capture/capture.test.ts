@@ -6,7 +6,13 @@ import { describe, test } from 'node:test';
 import { RecordDecoder } from '../events/decode.js';
 import { AbiVersion } from '../events/generated/abi.js';
 import type { Event } from '../events/model.js';
-import { BLOCK_HEADER_SIZE, CaptureError, encodeHeader, localCaptureHeader, type CaptureHeader } from './capture-format.js';
+import {
+  BLOCK_HEADER_SIZE,
+  CaptureError,
+  encodeHeader,
+  localCaptureHeader,
+  type CaptureHeader,
+} from './capture-format.js';
 import { CaptureReader, type CaptureBatch } from './capture-reader.js';
 import { CaptureWriter } from './capture-writer.js';
 import { syntheticBatch } from './synthetic-capture.js';
@@ -130,7 +136,11 @@ describe('capture files', () => {
       const { reader, got } = await readAll(torn, 256);
       assert.equal(got.length, 5, `cut at ${cut}`);
       assert.ok(got.every((b, i) => b.raw.equals(written[i]!.raw)));
-      assert.deepEqual(reader.tornTail, { offset: full - lastBlock, bytes: cut - (full - lastBlock), reason: 'truncated' });
+      assert.deepEqual(reader.tornTail, {
+        offset: full - lastBlock,
+        bytes: cut - (full - lastBlock),
+        reason: 'truncated',
+      });
     }
   });
 
@@ -165,14 +175,22 @@ describe('capture files', () => {
     await rejectsWith(
       path,
       'CAPTURE_ABI_MISMATCH',
-      new RegExp(`^reading capture ${path}: recorded with event ABI version ${AbiVersion.ABI_VERSION + 1} \\(host höst-1, kernel 6\\.18\\.0-test, 2023-11-14T22:15:00\\.000Z\\), this ebpipe decodes ABI version ${AbiVersion.ABI_VERSION}`),
+      new RegExp(
+        `^reading capture ${path}: recorded with event ABI version ${AbiVersion.ABI_VERSION + 1} \\(host höst-1, kernel 6\\.18\\.0-test, 2023-11-14T22:15:00\\.000Z\\), this ebpipe decodes ABI version ${AbiVersion.ABI_VERSION}`,
+      ),
     );
   });
 
   test('a file that is not a capture is refused with what it starts with', async () => {
     const path = tempPath();
     writeFileSync(path, '{"kind":"process.exec"}\n');
-    await rejectsWith(path, 'CAPTURE_NOT_A_CAPTURE', new RegExp(`^reading capture ${path}: not an ebpipe capture: starts with 7b 22 6b 69 6e 64 22 3a \\("\\{\\\\"kind\\\\":"\\)`));
+    await rejectsWith(
+      path,
+      'CAPTURE_NOT_A_CAPTURE',
+      new RegExp(
+        `^reading capture ${path}: not an ebpipe capture: starts with 7b 22 6b 69 6e 64 22 3a \\("\\{\\\\"kind\\\\":"\\)`,
+      ),
+    );
     const empty = tempPath();
     writeFileSync(empty, '');
     await rejectsWith(empty, 'CAPTURE_NOT_A_CAPTURE', /not an ebpipe capture: the file is empty/);

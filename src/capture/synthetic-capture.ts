@@ -37,7 +37,10 @@ export async function writeSyntheticCapture(
   const writer = await CaptureWriter.create(path, localCaptureHeader(options.clockOffsetNs ?? 0n));
   try {
     for (let b = 0; b < options.batches; b++) {
-      await writer.append(syntheticBatch(b * options.recordsPerBatch, options.recordsPerBatch), options.recordsPerBatch);
+      await writer.append(
+        syntheticBatch(b * options.recordsPerBatch, options.recordsPerBatch),
+        options.recordsPerBatch,
+      );
     }
   } finally {
     await writer.close();

@@ -27,7 +27,13 @@ describe('backup names', () => {
 
   test('other files in the directory are not backups', () => {
     const names = new BackupNames('/d/events.ndjson', false);
-    for (const other of ['events.ndjson', 'events-2022-09-14T05-02-14.ndjson', 'other-2022-09-14T05-02-14.173.ndjson', 'events-2022-09-14T05-02-14.173.json', 'events-x.ndjson']) {
+    for (const other of [
+      'events.ndjson',
+      'events-2022-09-14T05-02-14.ndjson',
+      'other-2022-09-14T05-02-14.173.ndjson',
+      'events-2022-09-14T05-02-14.173.json',
+      'events-x.ndjson',
+    ]) {
       assert.equal(names.timeOf(other), undefined, other);
     }
   });

@@ -10,8 +10,24 @@ const pad = (n: number, width = 2): string => String(n).padStart(width, '0');
 function stamp(ms: number, localtime: boolean): string {
   const d = new Date(ms);
   const [y, mo, da, h, mi, s, milli] = localtime
-    ? [d.getFullYear(), d.getMonth() + 1, d.getDate(), d.getHours(), d.getMinutes(), d.getSeconds(), d.getMilliseconds()]
-    : [d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds(), d.getUTCMilliseconds()];
+    ? [
+        d.getFullYear(),
+        d.getMonth() + 1,
+        d.getDate(),
+        d.getHours(),
+        d.getMinutes(),
+        d.getSeconds(),
+        d.getMilliseconds(),
+      ]
+    : [
+        d.getUTCFullYear(),
+        d.getUTCMonth() + 1,
+        d.getUTCDate(),
+        d.getUTCHours(),
+        d.getUTCMinutes(),
+        d.getUTCSeconds(),
+        d.getUTCMilliseconds(),
+      ];
   return `${pad(y, 4)}-${pad(mo)}-${pad(da)}T${pad(h)}-${pad(mi)}-${pad(s)}.${pad(milli, 3)}`;
 }
 
@@ -40,7 +56,15 @@ export class BackupNames {
     if (!name.startsWith(this.prefix) || !name.endsWith(this.ext)) return undefined;
     const m = STAMP.exec(name.slice(this.prefix.length, name.length - this.ext.length));
     if (!m) return undefined;
-    const [y, mo, d, h, mi, s, milli] = m.slice(1).map(Number) as [number, number, number, number, number, number, number];
+    const [y, mo, d, h, mi, s, milli] = m.slice(1).map(Number) as [
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
     return this.localtime ? new Date(y, mo - 1, d, h, mi, s, milli).getTime() : Date.UTC(y, mo - 1, d, h, mi, s, milli);
   }
 }

@@ -32,7 +32,10 @@ function events(first: number, count: number): Event[] {
   return out;
 }
 
-function exporter(settings: Record<string, unknown>, now?: () => number): { e: FileExporter; dir: string; ctx: ReturnType<typeof context> } {
+function exporter(
+  settings: Record<string, unknown>,
+  now?: () => number,
+): { e: FileExporter; dir: string; ctx: ReturnType<typeof context> } {
   const dir = mkdtempSync(join(tmpdir(), 'ebpipe-file-exporter-'));
   const ctx = context(dir);
   return { e: new FileExporter(fileExporter.settings.parse(settings), ctx, now), dir, ctx };
@@ -40,8 +43,14 @@ function exporter(settings: Record<string, unknown>, now?: () => number): { e: F
 
 /** Every line of every file in the directory, oldest backup first, active file last. */
 function allLines(dir: string, active: string): string[] {
-  const backups = readdirSync(dir).filter((n) => n !== active).sort(); // UTC stamps sort by time
-  return [...backups, active].flatMap((n) => readFileSync(join(dir, n), 'utf8').split('\n').filter((l) => l !== ''));
+  const backups = readdirSync(dir)
+    .filter((n) => n !== active)
+    .sort(); // UTC stamps sort by time
+  return [...backups, active].flatMap((n) =>
+    readFileSync(join(dir, n), 'utf8')
+      .split('\n')
+      .filter((l) => l !== ''),
+  );
 }
 
 describe('file exporter', () => {
@@ -63,7 +72,10 @@ describe('file exporter', () => {
   });
 
   test('rotates by size (max_megabytes), keeps max_backups, never splits a line, loses nothing of what is kept', async () => {
-    const { e, dir, ctx } = exporter({ path: 'events.json', rotation: { max_megabytes: 0.002, max_backups: 3 } }, () => T0);
+    const { e, dir, ctx } = exporter(
+      { path: 'events.json', rotation: { max_megabytes: 0.002, max_backups: 3 } },
+      () => T0,
+    );
     await e.start();
     const written: string[] = [];
     for (let b = 0; b < 12; b++) {
@@ -79,7 +91,10 @@ describe('file exporter', () => {
     assert.ok(rotations > 3, `${rotations} rotations`);
     const kept = allLines(dir, 'events.json');
     assert.deepEqual(kept, written.slice(written.length - kept.length), 'the newest lines, whole and in order');
-    assert.ok(files.every((f) => f === 'events.json' || /^events-2024-05-01T12-00-00\.\d{3}\.json$/.test(f)), files.join(' '));
+    assert.ok(
+      files.every((f) => f === 'events.json' || /^events-2024-05-01T12-00-00\.\d{3}\.json$/.test(f)),
+      files.join(' '),
+    );
   });
 
   test('rotates by time (rotation.interval) with an injected clock', async () => {
@@ -91,8 +106,18 @@ describe('file exporter', () => {
     await e.export(events(2, 2));
     await e.shutdown();
     assert.deepEqual(readdirSync(dir).sort(), ['e-2024-05-01T13-00-00.000.ndjson', 'e.ndjson']);
-    assert.equal(readFileSync(join(dir, 'e-2024-05-01T13-00-00.000.ndjson'), 'utf8'), events(0, 2).map((ev) => `${toJsonLine(ev)}\n`).join(''));
-    assert.equal(readFileSync(join(dir, 'e.ndjson'), 'utf8'), events(2, 2).map((ev) => `${toJsonLine(ev)}\n`).join(''));
+    assert.equal(
+      readFileSync(join(dir, 'e-2024-05-01T13-00-00.000.ndjson'), 'utf8'),
+      events(0, 2)
+        .map((ev) => `${toJsonLine(ev)}\n`)
+        .join(''),
+    );
+    assert.equal(
+      readFileSync(join(dir, 'e.ndjson'), 'utf8'),
+      events(2, 2)
+        .map((ev) => `${toJsonLine(ev)}\n`)
+        .join(''),
+    );
     assert.equal(ctx.counters.total('file_rotations_total', { reason: 'time' }), 1);
   });
 
@@ -116,7 +141,10 @@ describe('file exporter', () => {
     await assert.rejects(e.start?.() ?? Promise.resolve(), (err: unknown) => {
       assert.ok(err instanceof FileExporterError);
       assert.equal(err.code, 'ENOTDIR');
-      assert.equal(err.message, `exporter file/test: creating directory ${join(dir, 'not-a-dir', 'logs')}: not a directory`);
+      assert.equal(
+        err.message,
+        `exporter file/test: creating directory ${join(dir, 'not-a-dir', 'logs')}: not a directory`,
+      );
       return true;
     });
   });
@@ -125,7 +153,10 @@ describe('file exporter', () => {
     const { e } = exporter({ path: 'x.ndjson' });
     await e.start();
     await e.shutdown();
-    await assert.rejects(e.export(events(0, 1)), (err: unknown) => err instanceof ExportError && err.code === 'FILE_CLOSED' && err.permanent);
+    await assert.rejects(
+      e.export(events(0, 1)),
+      (err: unknown) => err instanceof ExportError && err.code === 'FILE_CLOSED' && err.permanent,
+    );
   });
 
   test('settings: Collector names and defaults, durations with units, unknown keys rejected', () => {

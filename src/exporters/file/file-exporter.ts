@@ -77,7 +77,11 @@ function exportErrorCode(errno: string): string {
 
 function rotationPolicy(r: FileExporterSettings['rotation']): RotationPolicy {
   if (!r) return { maxBackups: 0, localtime: false };
-  const policy: RotationPolicy = { maxBytes: Math.max(1, Math.round(r.max_megabytes * MIB)), maxBackups: r.max_backups, localtime: r.localtime };
+  const policy: RotationPolicy = {
+    maxBytes: Math.max(1, Math.round(r.max_megabytes * MIB)),
+    maxBackups: r.max_backups,
+    localtime: r.localtime,
+  };
   if (r.max_days !== undefined) policy.maxAgeMs = r.max_days * DAY_MS;
   if (r.interval !== undefined) policy.intervalMs = r.interval;
   return policy;
@@ -93,7 +97,10 @@ export class FileExporter implements Exporter {
     private readonly ctx: ComponentContext,
     now?: () => number,
   ) {
-    const rotations = { size: ctx.counters.counter('file_rotations_total', { exporter: ctx.id, reason: 'size' }), time: ctx.counters.counter('file_rotations_total', { exporter: ctx.id, reason: 'time' }) };
+    const rotations = {
+      size: ctx.counters.counter('file_rotations_total', { exporter: ctx.id, reason: 'size' }),
+      time: ctx.counters.counter('file_rotations_total', { exporter: ctx.id, reason: 'time' }),
+    };
     const pruneErrors = ctx.counters.counter('file_prune_errors_total', { exporter: ctx.id });
     this.file = new RotatingFile(resolve(ctx.baseDir, s.path), rotationPolicy(s.rotation), {
       ...(now ? { now } : {}),
@@ -164,7 +171,8 @@ export class FileExporter implements Exporter {
 export const fileExporter: ExporterFactory<typeof settings> = {
   kind: 'exporter',
   type: 'file',
-  description: 'writes events as JSON lines to a local file, rotated by size and age (the Collector file exporter settings)',
+  description:
+    'writes events as JSON lines to a local file, rotated by size and age (the Collector file exporter settings)',
   settings,
   create: (s, ctx) => new FileExporter(s, ctx),
 };

@@ -111,7 +111,15 @@ describe('rotating file', () => {
     }
     await file.close();
     const names = new BackupNames(path, false);
-    assert.deepEqual(readdirSync(dir).sort(), ['events.ndjson', 'unrelated.log', 'events-2024-05-01T12-00-04.000.ndjson', 'events-2024-05-01T12-00-05.000.ndjson'].sort());
+    assert.deepEqual(
+      readdirSync(dir).sort(),
+      [
+        'events.ndjson',
+        'unrelated.log',
+        'events-2024-05-01T12-00-04.000.ndjson',
+        'events-2024-05-01T12-00-05.000.ndjson',
+      ].sort(),
+    );
     assert.equal(readFileSync(names.pathFor(T0 + 5000), 'utf8'), line(4));
     assert.equal(readFileSync(path, 'utf8'), line(5));
   });
@@ -124,13 +132,24 @@ describe('rotating file', () => {
     writeFileSync(names.pathFor(T0 + 5000), 'from a clock that ran ahead\n');
     const c = clock();
     const file = await opened(path, { maxBytes: 30, maxAgeMs: 2 * day }, c.now);
-    assert.deepEqual(readdirSync(dir).sort(), ['events.ndjson', 'events-2024-05-01T00-00-00.000.ndjson', 'events-2024-05-01T12-00-05.000.ndjson'].sort());
+    assert.deepEqual(
+      readdirSync(dir).sort(),
+      ['events.ndjson', 'events-2024-05-01T00-00-00.000.ndjson', 'events-2024-05-01T12-00-05.000.ndjson'].sort(),
+    );
     await file.write(Buffer.from(line(1) + line(2)));
     assert.equal(readFileSync(names.pathFor(T0 + 5001), 'utf8'), line(1), 'not written over the existing backup');
     c.set(T0 + 2 * day);
     await file.write(Buffer.from(line(3)));
     await file.close();
-    assert.deepEqual(readdirSync(dir).sort(), ['events.ndjson', 'events-2024-05-01T12-00-05.000.ndjson', 'events-2024-05-01T12-00-05.001.ndjson', 'events-2024-05-03T12-00-00.000.ndjson'].sort());
+    assert.deepEqual(
+      readdirSync(dir).sort(),
+      [
+        'events.ndjson',
+        'events-2024-05-01T12-00-05.000.ndjson',
+        'events-2024-05-01T12-00-05.001.ndjson',
+        'events-2024-05-03T12-00-00.000.ndjson',
+      ].sort(),
+    );
   });
 
   test('appends to an existing file, counts its size toward the limit, and keeps its mode', async () => {

@@ -152,12 +152,17 @@ export class RotatingFile {
 
   private async append(data: Buffer): Promise<void> {
     const file = this.file;
-    if (!file) throw new FileOperationError('writing', this.path, Object.assign(new Error('file is closed'), { code: 'ECLOSED' }));
+    if (!file)
+      throw new FileOperationError(
+        'writing',
+        this.path,
+        Object.assign(new Error('file is closed'), { code: 'ECLOSED' }),
+      );
     const chunks = this.partialLine ? [Buffer.from('\n'), data] : [data];
     const before = this.size;
     try {
       for (const chunk of chunks) {
-        for (let done = 0; done < chunk.length; ) {
+        for (let done = 0; done < chunk.length;) {
           const { bytesWritten } = await file.write(chunk, done, chunk.length - done);
           done += bytesWritten;
           this.size += bytesWritten;
@@ -227,7 +232,9 @@ export class RotatingFile {
     const remove = backups.filter((b, i) => (maxBackups > 0 && i >= maxBackups) || b.time < oldest);
     for (const b of remove) {
       const path = join(this.names.dir, b.name);
-      await attempt('removing old backup', path, () => unlink(path)).catch((err: FileOperationError) => this.options.onPruneError?.(err));
+      await attempt('removing old backup', path, () => unlink(path)).catch((err: FileOperationError) =>
+        this.options.onPruneError?.(err),
+      );
     }
   }
 }

@@ -27,7 +27,10 @@ function context(): ComponentContext & { counters: CounterRegistry } {
   };
 }
 
-function receiver(settings: Record<string, unknown>, ctx = context()): { r: ReplayReceiver; ctx: ReturnType<typeof context> } {
+function receiver(
+  settings: Record<string, unknown>,
+  ctx = context(),
+): { r: ReplayReceiver; ctx: ReturnType<typeof context> } {
   return { r: replayReceiver.create(replayReceiver.settings.parse(settings), ctx) as ReplayReceiver, ctx };
 }
 
@@ -93,7 +96,14 @@ describe('replay receiver', () => {
       events.map((e) => e.origin.seq),
       Array.from({ length: 35 }, (_, i) => i),
     );
-    assert.deepEqual(stats, { batches: 5, records: 35, settledBatches: 5, settledRecords: 35, exportedEvents: 5, droppedEvents: 0 });
+    assert.deepEqual(stats, {
+      batches: 5,
+      records: 35,
+      settledBatches: 5,
+      settledRecords: 35,
+      exportedEvents: 5,
+      droppedEvents: 0,
+    });
     assert.equal(ctx.counters.total('replay_sent_records_total', { receiver: 'replay/test' }), 35);
     assert.equal(ctx.counters.total('replay_sent_batches_total'), 5);
     assert.equal(ctx.counters.total('replay_acknowledged_records_total'), 35);
@@ -133,7 +143,14 @@ describe('replay receiver', () => {
     pipeline.held[1]?.delivery.settle('dropped', 1);
     await stopping;
     const stats = await r.finished;
-    assert.deepEqual(stats, { batches: 2, records: 2, settledBatches: 2, settledRecords: 2, exportedEvents: 1, droppedEvents: 1 });
+    assert.deepEqual(stats, {
+      batches: 2,
+      records: 2,
+      settledBatches: 2,
+      settledRecords: 2,
+      exportedEvents: 1,
+      droppedEvents: 1,
+    });
     assert.equal(ctx.counters.total('replay_acknowledged_records_total'), 2);
   });
 

@@ -42,7 +42,14 @@ export interface ReplayStats {
 }
 
 export class ReplayReceiver implements Receiver {
-  readonly stats: ReplayStats = { batches: 0, records: 0, settledBatches: 0, settledRecords: 0, exportedEvents: 0, droppedEvents: 0 };
+  readonly stats: ReplayStats = {
+    batches: 0,
+    records: 0,
+    settledBatches: 0,
+    settledRecords: 0,
+    exportedEvents: 0,
+    droppedEvents: 0,
+  };
   /** Resolves once the replay ended (file played, shutdown or read error) and every batch sent was settled. */
   readonly finished: Promise<ReplayStats>;
   private finish!: (stats: ReplayStats) => void;
@@ -72,7 +79,13 @@ export class ReplayReceiver implements Receiver {
     const reader = await CaptureReader.open(resolve(this.ctx.baseDir, this.s.path));
     const h = reader.header;
     this.ctx.logger.info(
-      { receiver: this.ctx.id, path: reader.path, host: h.hostname, kernel: h.kernelRelease, created: new Date(Number(h.createdAtNs / 1_000_000n)).toISOString() },
+      {
+        receiver: this.ctx.id,
+        path: reader.path,
+        host: h.hostname,
+        kernel: h.kernelRelease,
+        created: new Date(Number(h.createdAtNs / 1_000_000n)).toISOString(),
+      },
       'replaying capture',
     );
     this.running = this.play(reader, consume);
