@@ -55,5 +55,7 @@ export interface EventBatch {
   raw?: Buffer;
   /** With raw: realtime - boottime of the host the records come from (see events/clock.ts). */
   clockOffsetNs?: bigint;
+  /** With raw: how many records it frames. */
+  records?: number;
   delivery: Delivery;
 }

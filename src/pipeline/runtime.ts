@@ -102,7 +102,7 @@ export class PipelineRuntime {
     const targets = [...this.parts.pipelines].filter(([, spec]) => spec.receivers.includes(receiverId)).map(([id]) => this.entry(id));
     const accepted: Counter = this.counters.counter('receiver_accepted_events_total', { receiver: receiverId });
     return async (batch: EventBatch): Promise<void> => {
-      accepted.add(batch.events.length);
+      accepted.add(batch.raw ? (batch.records ?? 0) : batch.events.length);
       try {
         // Pipelines may mutate events (enrich, redact): each one after the first gets its own copy.
         await Promise.all(

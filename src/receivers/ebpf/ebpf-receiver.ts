@@ -53,8 +53,8 @@ export class EbpfReceiver implements Receiver {
       ringBytes: ring.size,
       reader: { batchBytes: ring.batch_size, latencyMs: ring.batch_timeout, maxInFlight: ring.max_in_flight },
       logger: this.ctx.logger,
-      onBatch: (raw, _records, release) => {
-        const handedOn = consume({ events: [], raw, clockOffsetNs, delivery: new Delivery(() => undefined) })
+      onBatch: (raw, records, release) => {
+        const handedOn = consume({ events: [], raw, records, clockOffsetNs, delivery: new Delivery(() => undefined) })
           .catch((err: Error) => this.ctx.logger.error({ receiver: this.ctx.id, err: err.message }, 'batch not handed on'))
           .finally(() => {
             release();

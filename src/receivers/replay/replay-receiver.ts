@@ -122,7 +122,7 @@ export class ReplayReceiver implements Receiver {
   private handOn(consume: BatchConsumer, raw: Buffer, records: number, clockOffsetNs: bigint): void {
     this.unsettled++;
     const delivery = new Delivery((result) => this.settled(records, result));
-    const handedOn = consume({ events: [], raw, clockOffsetNs, delivery })
+    const handedOn = consume({ events: [], raw, records, clockOffsetNs, delivery })
       .then(
         () => {
           this.stats.batches++;
