@@ -6,7 +6,7 @@
 // ${env:PORT}` with PORT=8080 gives the number 8080, `"${env:PORT}"` the string "8080". Such
 // values are remembered in `envTyped`, so that where the schema wants a string the original
 // string is used instead (a zip code "0123" stays "0123").
-import { isAlias, isMap, isScalar, isSeq, parse as parseYaml, type Node } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, parse as parseYaml, type Node, type YAMLMap } from 'yaml';
 import type { ConfigIssue, ConfigPath } from './config-error.js';
 import { expandEnv } from './env-expansion.js';
 import { keyText, type SourceDocument } from './source-document.js';
@@ -27,6 +27,7 @@ export function pathKey(path: ConfigPath): string {
 export function documentValues(doc: SourceDocument, env: NodeJS.ProcessEnv): DocumentValues {
   const out: DocumentValues = { root: undefined, envTyped: new Map(), failed: new Set(), issues: [] };
   const active = new Set<Node>();
+  const reportedDuplicates = new Set<unknown>();
 
   const convert = (node: unknown, path: (string | number)[]): unknown => {
     if (node === null || node === undefined) return null;
@@ -56,7 +57,15 @@ export function documentValues(doc: SourceDocument, env: NodeJS.ProcessEnv): Doc
             out.issues.push(doc.issueAtOffset(at, path, 'a key must be a plain string, not a mapping or a list'));
             continue;
           }
-          if (Object.hasOwn(obj, key)) continue; // a duplicate, already reported by the parser
+          if (Object.hasOwn(obj, key)) {
+            // Reported once even when an alias makes us read this mapping again.
+            if (!reportedDuplicates.has(pair.key)) {
+              reportedDuplicates.add(pair.key);
+              const at = (pair.key as Node).range?.[0] ?? 0;
+              out.issues.push(doc.issueAtOffset(at, [...path, key], `duplicate key "${key}" (first written at line ${doc.position(firstKeyOffset(n, key)).line})`));
+            }
+            continue;
+          }
           // defineProperty: a key named `__proto__` is data here, not the object's prototype.
           Object.defineProperty(obj, key, {
             value: convert(pair.value, [...path, key]),
@@ -93,6 +102,11 @@ export function documentValues(doc: SourceDocument, env: NodeJS.ProcessEnv): Doc
 
   out.root = convert(doc.root, []);
   return out;
+}
+
+function firstKeyOffset(map: YAMLMap, key: string): number {
+  const first = map.items.find((p) => keyText(p.key) === key);
+  return (first?.key as Node | undefined)?.range?.[0] ?? 0;
 }
 
 /** The number or boolean YAML would read from `text`, if it reads one. */

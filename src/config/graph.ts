@@ -1,7 +1,7 @@
 // Checks how pipelines wire components together, with the OpenTelemetry Collector's rules:
-// every id a pipeline names is defined in a section it may come from, every pipeline has a
-// receiver and an exporter, a connector ends at least one pipeline and starts at least one
-// other, and connectors never lead back to where they started (events would loop forever).
+// every id a pipeline names is defined in a section it may come from, a connector ends at
+// least one pipeline and starts at least one other, and connectors never lead back to where
+// they started (events would loop forever). Empty lists are the pipeline schema's to report.
 import { suggestField } from '../processors/filter/suggest.js';
 import { pipelineIdProblem } from './component-id.js';
 import type { ConfigPath } from './config-error.js';
@@ -32,10 +32,16 @@ const LIST_SOURCES: Readonly<Record<ListName, { sections: readonly Section[]; en
 
 const pipelinePath = (id: string, ...rest: (string | number)[]): ConfigPath => ['service', 'pipelines', id, ...rest];
 
-/** `defined`: the ids written under each section, valid or not (their own errors are reported elsewhere). */
+/**
+ * `defined`: the ids written under each section, valid or not (their own errors are reported
+ * elsewhere). `malformed`: pipelines that failed their schema, whose lists may be incomplete;
+ * while there are any, checks that need every pipeline's lists (connector use, unused
+ * components) are left out rather than guessed.
+ */
 export function checkGraph(
   defined: Readonly<Record<Section, ReadonlySet<string>>>,
   pipelines: ReadonlyMap<string, PipelineDefinition>,
+  malformed: ReadonlySet<string> = new Set(),
 ): GraphCheck {
   const errors: Problem[] = [];
   const warnings: Problem[] = [];
@@ -62,16 +68,11 @@ export function checkGraph(
     for (const list of ['receivers', 'processors', 'exporters'] as const) {
       checkList(pid, list, pipeline[list], defined, used, errors);
     }
-    if (pipeline.receivers.length === 0) {
-      errors.push({ path: pipelinePath(pid, 'receivers'), anchor: 'key', message: 'a pipeline needs at least one receiver' });
-    }
-    if (pipeline.exporters.length === 0) {
-      errors.push({ path: pipelinePath(pid, 'exporters'), anchor: 'key', message: 'a pipeline needs at least one exporter' });
-    }
   }
 
-  for (const id of defined.connectors) checkConnector(id, pipelines, errors, warnings);
   errors.push(...cycles(defined.connectors, pipelines));
+  if (malformed.size > 0) return { errors, warnings };
+  for (const id of defined.connectors) checkConnector(id, pipelines, errors, warnings);
 
   for (const section of ['receivers', 'processors', 'exporters'] as const) {
     for (const id of defined[section]) {

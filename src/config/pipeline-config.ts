@@ -18,7 +18,7 @@ import { parseComponentId } from './component-id.js';
 import { ConfigError, type ConfigIssue, type ConfigPath } from './config-error.js';
 import { documentValues, pathKey } from './document-values.js';
 import { checkGraph, type PipelineDefinition } from './graph.js';
-import { pipelinesSchema, SECTIONS, sectionSchema, serviceSchema, topLevelSchema, type Section, type TelemetryConfig } from './service-schema.js';
+import { pipelineSchema, SECTIONS, sectionSchema, serviceSchema, topLevelSchema, type Section, type TelemetryConfig } from './service-schema.js';
 import { SourceDocument } from './source-document.js';
 import { validateValue, type Validation } from './validate-value.js';
 
@@ -88,7 +88,7 @@ export function parsePipelineConfig(
 ): PipelineConfig {
   const doc = new SourceDocument(file, text);
   const errors: ConfigIssue[] = [...doc.syntaxIssues];
-  if (doc.broken) throw new ConfigError(file, sortIssues(errors));
+  if (errors.length > 0) throw new ConfigError(file, sortIssues(errors));
 
   const values = documentValues(doc, env);
   errors.push(...values.issues);
@@ -165,13 +165,12 @@ export function parsePipelineConfig(
       ? undefined
       : check(validateValue(serviceSchema, root['service'], ['service'], values.envTyped), ['service']);
   if (service) config.telemetry = service.telemetry;
-  // The graph is checked whenever the pipelines themselves are well-formed, even if telemetry is not.
-  const pipelines = service?.pipelines ?? wellFormedPipelines(root['service'], values.envTyped);
-  if (pipelines) {
-    for (const [id, p] of Object.entries(pipelines)) {
-      config.pipelines.set(id, { receivers: p.receivers, processors: p.processors ?? [], exporters: p.exporters });
-    }
-    const graph = checkGraph(defined, config.pipelines);
+  // The graph is checked even when some pipelines are malformed (their errors are already
+  // reported), so that one bad pipeline does not hide every reference error in the others.
+  const wiring = pipelineWiring(root['service'], values.envTyped);
+  if (wiring) {
+    config.pipelines = wiring.pipelines;
+    const graph = checkGraph(defined, wiring.pipelines, wiring.malformed);
     for (const p of graph.errors) errors.push(doc.issueFor(p));
     for (const p of graph.warnings) config.warnings.push(doc.issueFor(p));
   }
@@ -186,10 +185,23 @@ function belowFailed(path: ConfigPath, failed: ReadonlySet<string>): boolean {
   return false;
 }
 
-function wellFormedPipelines(service: unknown, envTyped: ReadonlyMap<string, string>) {
-  if (!isMapping(service)) return undefined;
-  const result = validateValue(pipelinesSchema, service['pipelines'], ['service', 'pipelines'], envTyped);
-  return result.ok ? result.data : undefined;
+/** Each pipeline's lists; a malformed pipeline contributes the ids it does list. */
+function pipelineWiring(service: unknown, envTyped: ReadonlyMap<string, string>) {
+  if (!isMapping(service) || !isMapping(service['pipelines'])) return undefined;
+  const pipelines = new Map<string, PipelineDefinition>();
+  const malformed = new Set<string>();
+  for (const [id, raw] of Object.entries(service['pipelines'])) {
+    const parsed = validateValue(pipelineSchema, raw, ['service', 'pipelines', id], envTyped);
+    if (parsed.ok) {
+      pipelines.set(id, { ...parsed.data, processors: parsed.data.processors ?? [] });
+      continue;
+    }
+    malformed.add(id);
+    const lists = isMapping(raw) ? raw : {};
+    const ids = (list: unknown): string[] => (Array.isArray(list) ? list.filter((x): x is string => typeof x === 'string') : []);
+    pipelines.set(id, { receivers: ids(lists['receivers']), processors: ids(lists['processors']), exporters: ids(lists['exporters']) });
+  }
+  return { pipelines, malformed };
 }
 
 function unknownType(kind: ComponentKind, type: string, known: readonly string[]): string {

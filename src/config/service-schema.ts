@@ -24,13 +24,13 @@ export const sectionSchema = z.record(z.string(), z.unknown()).nullish();
 
 const idList = z.array(z.string());
 
-const pipelineSchema = z
+export const pipelineSchema = z
   .object({
-    receivers: idList,
+    receivers: idList.min(1, 'a pipeline needs at least one receiver'),
     /** Run in the order given. */
     processors: idList.nullish(),
     /** Exporter and connector ids. */
-    exporters: idList,
+    exporters: idList.min(1, 'a pipeline needs at least one exporter'),
   })
   .strict();
 
@@ -59,11 +59,9 @@ const telemetrySchema = z
   .strict()
   .prefault({});
 
-export const pipelinesSchema = z.record(z.string(), pipelineSchema);
-
 export const serviceSchema = z
   .object({
-    pipelines: pipelinesSchema,
+    pipelines: z.record(z.string(), pipelineSchema),
     telemetry: telemetrySchema,
   })
   .strict();

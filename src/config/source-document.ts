@@ -23,34 +23,30 @@ interface Found {
   complete: boolean;
 }
 
-// Errors after which the tree is only a guess; duplicate keys leave it intact.
-const RECOVERABLE_YAML_ERRORS = new Set(['DUPLICATE_KEY']);
-
 export class SourceDocument {
   private readonly lines = new LineCounter();
   readonly yaml: Document.Parsed;
-  /** YAML syntax errors (and duplicate keys), positioned. */
+  /** YAML syntax errors, positioned; after any of them the tree is only a guess, not worth validating. */
   readonly syntaxIssues: ConfigIssue[] = [];
-  /** True when the tree is too broken to validate further. */
-  readonly broken: boolean;
   readonly warnings: ConfigIssue[] = [];
 
   constructor(
     readonly file: string,
     readonly text: string,
   ) {
-    this.yaml = parseDocument(text, { lineCounter: this.lines, prettyErrors: false, uniqueKeys: true });
-    let broken = false;
-    for (const e of this.yaml.errors) {
-      const path = this.pathAtOffset(e.pos[0]);
-      const message = e.code === 'DUPLICATE_KEY' ? `duplicate key "${String(path.at(-1))}"` : yamlMessage(e.message);
-      this.syntaxIssues.push(this.issueAtOffset(e.pos[0], path, message));
-      if (!RECOVERABLE_YAML_ERRORS.has(e.code)) broken = true;
+    // Duplicate keys are found by document-values.ts, which can point at the second key itself.
+    this.yaml = parseDocument(text, { lineCounter: this.lines, prettyErrors: false, uniqueKeys: false });
+    // Only the first syntax error: the parser's later ones mostly follow from it.
+    const first = this.yaml.errors[0];
+    if (first) {
+      const more = this.yaml.errors.length - 1;
+      const rest = more === 0 ? '' : ` (and ${more} more YAML ${more === 1 ? 'error' : 'errors'} after it)`;
+      const hint = text[first.pos[0] - 1] === '$' ? ' (quote a value holding ${...} inside { } or [ ])' : '';
+      this.syntaxIssues.push(this.issueAtOffset(first.pos[0], this.pathAtOffset(first.pos[0]), `${yamlMessage(first.message)}${hint}${rest}`));
     }
     for (const w of this.yaml.warnings) {
       this.warnings.push(this.issueAtOffset(w.pos[0], this.pathAtOffset(w.pos[0]), yamlMessage(w.message)));
     }
-    this.broken = broken;
   }
 
   get root(): Node | null {
@@ -163,10 +159,15 @@ export class SourceDocument {
     let node: unknown = this.root;
     for (;;) {
       if (isMap(node)) {
-        const pair = node.items.find((p) => contains(p.key, offset) || contains(p.value, offset));
+        // From the key to the end of the value, tags and anchors between them included.
+        const pair = node.items.find((p) => {
+          const start = (p.key as Node | null)?.range?.[0];
+          const end = ((p.value ?? p.key) as Node | null)?.range?.[1];
+          return start !== undefined && end !== undefined && start <= offset && offset <= end;
+        });
         if (!pair) return path;
         path.push(keyText(pair.key) ?? '?');
-        if (contains(pair.key, offset)) return path;
+        if (!contains(pair.value, offset)) return path;
         node = pair.value;
       } else if (isSeq(node)) {
         const index = node.items.findIndex((item) => contains(item, offset));
