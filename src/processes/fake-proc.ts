@@ -37,8 +37,9 @@ export class FakeProc {
     return this;
   }
 
-  remove(pid: number): void {
-    rmSync(join(this.root, String(pid)), { recursive: true });
+  /** Replaces one file of a process, e.g. a cgroup file with v1 lines. */
+  writeFile(pid: number, name: string, text: string): void {
+    writeFileSync(join(this.root, String(pid), name), text);
   }
 
   dispose(): void {
