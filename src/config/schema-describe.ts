@@ -52,7 +52,7 @@ export function schemaAt(schema: Schema, path: ConfigPath): Schema | undefined {
     const segment = path[i];
     const def = defOf(current);
     let next: Schema | undefined;
-    if (def.type === 'object' && typeof segment === 'string') next = def.shape[segment] ?? def.catchall;
+    if (def.type === 'object' && typeof segment === 'string') next = def.shape[segment] ?? openCatchall(def.catchall);
     else if (def.type === 'record' && typeof segment === 'string') next = def.valueType;
     else if (def.type === 'array' && typeof segment === 'number') next = def.element;
     else if (def.type === 'tuple' && typeof segment === 'number') next = def.items[segment] ?? def.rest ?? undefined;
@@ -71,6 +71,11 @@ export function schemaAt(schema: Schema, path: ConfigPath): Schema | undefined {
     current = unwrap(next);
   }
   return current;
+}
+
+/** `.strict()` sets a catchall of `never`: no schema for other keys. */
+function openCatchall(catchall: Schema | undefined): Schema | undefined {
+  return catchall === undefined || defOf(catchall).type === 'never' ? undefined : catchall;
 }
 
 /** The keys a mapping schema accepts (every option's keys for a union of mappings). */
@@ -99,7 +104,8 @@ export function describeSchema(schema: Schema | undefined): string | undefined {
     case 'string':
       return describeString(def.checks ?? []);
     case 'number':
-      return describeNumber(def.checks ?? []);
+      // z.int() and friends carry their format on the schema itself rather than as a check.
+      return describeNumber(def.checks ?? [], 'format' in def ? String(def.format) : undefined);
     case 'boolean':
       return 'true or false';
     case 'null':
@@ -148,14 +154,18 @@ interface Bound {
   inclusive: boolean;
 }
 
-function describeNumber(checks: readonly z.core.$ZodCheck[]): string {
+function describeNumber(checks: readonly z.core.$ZodCheck[], schemaFormat: string | undefined): string {
   let integer = false;
   let low: Bound | undefined;
   let high: Bound | undefined;
+  const format = (f: string): void => {
+    integer = f.includes('int');
+    if (f.startsWith('uint') && low === undefined) low = { value: 0, inclusive: true };
+  };
+  if (schemaFormat !== undefined) format(schemaFormat);
   for (const c of checkDefs(checks)) {
     if (c.check === 'number_format') {
-      integer = c.format.includes('int');
-      if (c.format.startsWith('uint') && low === undefined) low = { value: 0, inclusive: true };
+      format(c.format);
     } else if (c.check === 'greater_than') {
       low = { value: Number(c.value), inclusive: c.inclusive };
     } else if (c.check === 'less_than') {
