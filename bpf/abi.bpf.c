@@ -19,9 +19,20 @@ struct ebpipe_abi {
 	enum ebpipe_limits limits;
 	enum ebpipe_drop_reason drop_reason;
 	enum ebpipe_exec_flags exec_flags;
+	enum ebpipe_syscall syscall;
+	enum ebpipe_file_flags file_flags;
+	enum ebpipe_net_flags net_flags;
+	enum ebpipe_cred_flags cred_flags;
+	enum ebpipe_module_flags module_flags;
 	struct exec_event exec;
 	struct exit_event exit;
 	struct fork_event fork;
+	struct file_open_event file_open;
+	struct file_path_event file_path;
+	struct file_rename_event file_rename;
+	struct sock_event sock;
+	struct cred_change_event cred_change;
+	struct module_event module;
 	struct bench_event bench;
 };
 

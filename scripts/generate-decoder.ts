@@ -31,7 +31,7 @@ const ENUM_PREFIX = 'EBPIPE_';
  * u64 fields are read as numbers (exact below 2^53: nanosecond times for 104 days of
  * uptime, ids, counters) except bit masks, which must stay exact: those are bigints.
  */
-const BIGINT_FIELDS = new Set(['cap_effective', 'cap_permitted']);
+const BIGINT_FIELDS = new Set(['cap_effective', 'cap_permitted', 'cap_inheritable', 'cap_ambient']);
 
 export interface FieldLayout {
   offset: number;
@@ -114,9 +114,10 @@ function fieldCode(types: Map<number, BtfType>, member: BtfMember, at: string): 
   if (t.kind === 'STRUCT') return { tsType: pascal(t.name ?? ''), read: `read${pascal(t.name ?? '')}(v, ${at})` };
   if (t.kind === 'ARRAY') {
     const elem = resolve(types, t.type_id ?? 0);
-    if (elem.kind !== 'INT' || elem.size !== 1) throw new Error(`unsupported array member ${member.name}`);
-    // A flexible tail (data[]) is read by hand: its layout is stated in events.h.
-    if ((t.nr_elems ?? 0) === 0) return null;
+    if (elem.kind !== 'INT') throw new Error(`unsupported array member ${member.name}`);
+    // A flexible tail (data[]) and arrays of numbers (addresses, group ids) are read by
+    // hand: events.h states their layout, and LAYOUTS gives their offsets.
+    if ((t.nr_elems ?? 0) === 0 || elem.name !== 'char') return null;
     return { tsType: 'string', read: `cString(v, ${at}, ${t.nr_elems})` };
   }
   if (t.kind === 'INT' || t.kind === 'ENUM') {

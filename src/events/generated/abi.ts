@@ -11,6 +11,20 @@ export const Op = {
   EXEC: 1,
   EXIT: 2,
   FORK: 3,
+  FILE_OPEN: 10,
+  FILE_UNLINK: 11,
+  FILE_RENAME: 12,
+  FILE_CHMOD: 13,
+  FILE_CHOWN: 14,
+  NET_CONNECT: 20,
+  NET_ACCEPT: 21,
+  NET_CLOSE: 22,
+  NET_BIND: 23,
+  NET_LISTEN: 24,
+  NET_UDP_SEND: 25,
+  CRED_CHANGE: 30,
+  MODULE_LOAD: 40,
+  MODULE_UNLOAD: 41,
   BENCH: 100,
   MAX: 128,
 } as const;
@@ -19,6 +33,9 @@ export const Limits = {
   COMM_LEN: 16,
   PATH_MAX_LEN: 4096,
   ARGV_MAX_LEN: 4096,
+  MODULE_NAME_LEN: 56,
+  MODULE_ARGS_MAX_LEN: 1024,
+  GROUPS_MAX: 8,
 } as const;
 
 export const DropReason = {
@@ -32,6 +49,72 @@ export const ExecFlags = {
   FILENAME_TRUNCATED: 2,
   CWD_TRUNCATED: 4,
   FILENAME_UNRESOLVED: 8,
+} as const;
+
+export const Syscall = {
+  SYS_NONE: 0,
+  SYS_OPEN: 1,
+  SYS_OPENAT: 2,
+  SYS_OPENAT2: 3,
+  SYS_CREAT: 4,
+  SYS_UNLINK: 5,
+  SYS_UNLINKAT: 6,
+  SYS_RENAME: 7,
+  SYS_RENAMEAT: 8,
+  SYS_RENAMEAT2: 9,
+  SYS_CHMOD: 10,
+  SYS_FCHMOD: 11,
+  SYS_FCHMODAT: 12,
+  SYS_FCHMODAT2: 13,
+  SYS_CHOWN: 14,
+  SYS_FCHOWN: 15,
+  SYS_LCHOWN: 16,
+  SYS_FCHOWNAT: 17,
+  SYS_CONNECT: 20,
+  SYS_ACCEPT: 21,
+  SYS_ACCEPT4: 22,
+  SYS_BIND: 23,
+  SYS_LISTEN: 24,
+  SYS_SENDTO: 25,
+  SYS_SENDMSG: 26,
+  SYS_SETUID: 30,
+  SYS_SETGID: 31,
+  SYS_SETREUID: 32,
+  SYS_SETREGID: 33,
+  SYS_SETRESUID: 34,
+  SYS_SETRESGID: 35,
+  SYS_SETGROUPS: 36,
+  SYS_CAPSET: 37,
+  SYS_SETFSUID: 38,
+  SYS_SETFSGID: 39,
+  SYS_INIT_MODULE: 40,
+  SYS_FINIT_MODULE: 41,
+  SYS_DELETE_MODULE: 42,
+} as const;
+
+export const FileFlags = {
+  FILE_PATH_UNRESOLVED: 1,
+  FILE_PATH_TRUNCATED: 2,
+  FILE_NEW_PATH_UNRESOLVED: 4,
+  FILE_NEW_PATH_TRUNCATED: 8,
+  FILE_FROM_LSM: 16,
+} as const;
+
+export const NetFlags = {
+  NET_OWNER_UNKNOWN: 1,
+} as const;
+
+export const CredFlags = {
+  CRED_UID_TO_ROOT: 1,
+  CRED_GID_TO_ROOT: 2,
+  CRED_CAPS_GAINED: 4,
+  CRED_ROOT_GROUP_GAINED: 8,
+} as const;
+
+export const ModuleFlags = {
+  MODULE_NAME_FROM_KERNEL: 1,
+  MODULE_PATH_TRUNCATED: 2,
+  MODULE_ARGS_TRUNCATED: 4,
 } as const;
 
 /** struct event_header (24 bytes) */
@@ -200,6 +283,264 @@ export function readForkEvent(v: RecordView, at: number): ForkEvent {
   };
 }
 
+/** struct file_open_event (112 bytes) */
+export interface FileOpenEvent {
+  hdr: EventHeader;
+  task: TaskIds;
+  result: number;
+  syscall: number;
+  openFlags: number;
+  mode: number;
+  resolve: number;
+  dev: number;
+  ino: number;
+  dirfd: number;
+  flags: number;
+  pathLen: number;
+  comm: string;
+}
+
+export const FILE_OPEN_EVENT_SIZE = 112;
+
+/** `at` must be 8-byte aligned in the view. */
+export function readFileOpenEvent(v: RecordView, at: number): FileOpenEvent {
+  return {
+    hdr: readEventHeader(v, at + 0),
+    task: readTaskIds(v, at + 24),
+    result: v.u32[(at + 40) >>> 2]!,
+    syscall: v.u32[(at + 44) >>> 2]!,
+    openFlags: v.u32[(at + 48) >>> 2]!,
+    mode: v.u32[(at + 52) >>> 2]!,
+    resolve: readU64(v, at + 56),
+    dev: readU64(v, at + 64),
+    ino: readU64(v, at + 72),
+    dirfd: v.u32[(at + 80) >>> 2]!,
+    flags: v.u32[(at + 84) >>> 2]!,
+    pathLen: v.u16[(at + 88) >>> 1]!,
+    comm: cString(v, at + 96, 16),
+  };
+}
+
+/** struct file_path_event (112 bytes) */
+export interface FilePathEvent {
+  hdr: EventHeader;
+  task: TaskIds;
+  result: number;
+  syscall: number;
+  dirfd: number;
+  atFlags: number;
+  mode: number;
+  uid: number;
+  gid: number;
+  flags: number;
+  dev: number;
+  ino: number;
+  pathLen: number;
+  comm: string;
+}
+
+export const FILE_PATH_EVENT_SIZE = 112;
+
+/** `at` must be 8-byte aligned in the view. */
+export function readFilePathEvent(v: RecordView, at: number): FilePathEvent {
+  return {
+    hdr: readEventHeader(v, at + 0),
+    task: readTaskIds(v, at + 24),
+    result: v.u32[(at + 40) >>> 2]!,
+    syscall: v.u32[(at + 44) >>> 2]!,
+    dirfd: v.u32[(at + 48) >>> 2]!,
+    atFlags: v.u32[(at + 52) >>> 2]!,
+    mode: v.u32[(at + 56) >>> 2]!,
+    uid: v.u32[(at + 60) >>> 2]!,
+    gid: v.u32[(at + 64) >>> 2]!,
+    flags: v.u32[(at + 68) >>> 2]!,
+    dev: readU64(v, at + 72),
+    ino: readU64(v, at + 80),
+    pathLen: v.u16[(at + 88) >>> 1]!,
+    comm: cString(v, at + 96, 16),
+  };
+}
+
+/** struct file_rename_event (88 bytes) */
+export interface FileRenameEvent {
+  hdr: EventHeader;
+  task: TaskIds;
+  result: number;
+  syscall: number;
+  oldDirfd: number;
+  newDirfd: number;
+  renameFlags: number;
+  flags: number;
+  oldPathLen: number;
+  newPathLen: number;
+  comm: string;
+}
+
+export const FILE_RENAME_EVENT_SIZE = 88;
+
+/** `at` must be 8-byte aligned in the view. */
+export function readFileRenameEvent(v: RecordView, at: number): FileRenameEvent {
+  return {
+    hdr: readEventHeader(v, at + 0),
+    task: readTaskIds(v, at + 24),
+    result: v.u32[(at + 40) >>> 2]!,
+    syscall: v.u32[(at + 44) >>> 2]!,
+    oldDirfd: v.u32[(at + 48) >>> 2]!,
+    newDirfd: v.u32[(at + 52) >>> 2]!,
+    renameFlags: v.u32[(at + 56) >>> 2]!,
+    flags: v.u32[(at + 60) >>> 2]!,
+    oldPathLen: v.u16[(at + 64) >>> 1]!,
+    newPathLen: v.u16[(at + 66) >>> 1]!,
+    comm: cString(v, at + 72, 16),
+  };
+}
+
+/** struct sock_event (136 bytes) */
+export interface SockEvent {
+  hdr: EventHeader;
+  task: TaskIds;
+  result: number;
+  syscall: number;
+  family: number;
+  protocol: number;
+  localPort: number;
+  remotePort: number;
+  backlog: number;
+  oldState: number;
+  flags: number;
+  bytesAcked: number;
+  bytesReceived: number;
+  comm: string;
+}
+
+export const SOCK_EVENT_SIZE = 136;
+
+/** `at` must be 8-byte aligned in the view. */
+export function readSockEvent(v: RecordView, at: number): SockEvent {
+  return {
+    hdr: readEventHeader(v, at + 0),
+    task: readTaskIds(v, at + 24),
+    result: v.u32[(at + 40) >>> 2]!,
+    syscall: v.u32[(at + 44) >>> 2]!,
+    family: v.u16[(at + 48) >>> 1]!,
+    protocol: v.u16[(at + 50) >>> 1]!,
+    localPort: v.u16[(at + 52) >>> 1]!,
+    remotePort: v.u16[(at + 54) >>> 1]!,
+    backlog: v.u32[(at + 88) >>> 2]!,
+    oldState: v.u32[(at + 92) >>> 2]!,
+    flags: v.u32[(at + 96) >>> 2]!,
+    bytesAcked: readU64(v, at + 104),
+    bytesReceived: readU64(v, at + 112),
+    comm: cString(v, at + 120, 16),
+  };
+}
+
+/** struct cred_ids (72 bytes) */
+export interface CredIds {
+  uid: number;
+  euid: number;
+  suid: number;
+  fsuid: number;
+  gid: number;
+  egid: number;
+  sgid: number;
+  fsgid: number;
+  capEffective: bigint;
+  capPermitted: bigint;
+  capInheritable: bigint;
+  capAmbient: bigint;
+  ngroups: number;
+}
+
+export const CRED_IDS_SIZE = 72;
+
+/** `at` must be 8-byte aligned in the view. */
+export function readCredIds(v: RecordView, at: number): CredIds {
+  return {
+    uid: v.u32[(at + 0) >>> 2]!,
+    euid: v.u32[(at + 4) >>> 2]!,
+    suid: v.u32[(at + 8) >>> 2]!,
+    fsuid: v.u32[(at + 12) >>> 2]!,
+    gid: v.u32[(at + 16) >>> 2]!,
+    egid: v.u32[(at + 20) >>> 2]!,
+    sgid: v.u32[(at + 24) >>> 2]!,
+    fsgid: v.u32[(at + 28) >>> 2]!,
+    capEffective: v.buf.readBigUInt64LE(at + 32),
+    capPermitted: v.buf.readBigUInt64LE(at + 40),
+    capInheritable: v.buf.readBigUInt64LE(at + 48),
+    capAmbient: v.buf.readBigUInt64LE(at + 56),
+    ngroups: v.u32[(at + 64) >>> 2]!,
+  };
+}
+
+/** struct cred_change_event (256 bytes) */
+export interface CredChangeEvent {
+  hdr: EventHeader;
+  task: TaskIds;
+  result: number;
+  syscall: number;
+  arg0: number;
+  arg1: number;
+  arg2: number;
+  flags: number;
+  oldCreds: CredIds;
+  newCreds: CredIds;
+  comm: string;
+}
+
+export const CRED_CHANGE_EVENT_SIZE = 256;
+
+/** `at` must be 8-byte aligned in the view. */
+export function readCredChangeEvent(v: RecordView, at: number): CredChangeEvent {
+  return {
+    hdr: readEventHeader(v, at + 0),
+    task: readTaskIds(v, at + 24),
+    result: v.u32[(at + 40) >>> 2]!,
+    syscall: v.u32[(at + 44) >>> 2]!,
+    arg0: v.u32[(at + 48) >>> 2]!,
+    arg1: v.u32[(at + 52) >>> 2]!,
+    arg2: v.u32[(at + 56) >>> 2]!,
+    flags: v.u32[(at + 60) >>> 2]!,
+    oldCreds: readCredIds(v, at + 64),
+    newCreds: readCredIds(v, at + 136),
+    comm: cString(v, at + 240, 16),
+  };
+}
+
+/** struct module_event (136 bytes) */
+export interface ModuleEvent {
+  hdr: EventHeader;
+  task: TaskIds;
+  result: number;
+  syscall: number;
+  fd: number;
+  syscallFlags: number;
+  flags: number;
+  pathLen: number;
+  argsLen: number;
+  name: string;
+  comm: string;
+}
+
+export const MODULE_EVENT_SIZE = 136;
+
+/** `at` must be 8-byte aligned in the view. */
+export function readModuleEvent(v: RecordView, at: number): ModuleEvent {
+  return {
+    hdr: readEventHeader(v, at + 0),
+    task: readTaskIds(v, at + 24),
+    result: v.u32[(at + 40) >>> 2]!,
+    syscall: v.u32[(at + 44) >>> 2]!,
+    fd: v.u32[(at + 48) >>> 2]!,
+    syscallFlags: v.u32[(at + 52) >>> 2]!,
+    flags: v.u32[(at + 56) >>> 2]!,
+    pathLen: v.u16[(at + 60) >>> 1]!,
+    argsLen: v.u16[(at + 62) >>> 1]!,
+    name: cString(v, at + 64, 56),
+    comm: cString(v, at + 120, 16),
+  };
+}
+
 /** struct bench_event (48 bytes) */
 export interface BenchEvent {
   hdr: EventHeader;
@@ -298,6 +639,140 @@ export const LAYOUTS: Record<string, { size: number; fields: Record<string, { of
       task: { offset: 24, size: 16 },
       parent: { offset: 40, size: 16 },
       comm: { offset: 56, size: 16 },
+    },
+  },
+  file_open_event: {
+    size: 112,
+    fields: {
+      hdr: { offset: 0, size: 24 },
+      task: { offset: 24, size: 16 },
+      result: { offset: 40, size: 4 },
+      syscall: { offset: 44, size: 4 },
+      open_flags: { offset: 48, size: 4 },
+      mode: { offset: 52, size: 4 },
+      resolve: { offset: 56, size: 8 },
+      dev: { offset: 64, size: 8 },
+      ino: { offset: 72, size: 8 },
+      dirfd: { offset: 80, size: 4 },
+      flags: { offset: 84, size: 4 },
+      path_len: { offset: 88, size: 2 },
+      _pad: { offset: 90, size: 6 },
+      comm: { offset: 96, size: 16 },
+      data: { offset: 112, size: 0 },
+    },
+  },
+  file_path_event: {
+    size: 112,
+    fields: {
+      hdr: { offset: 0, size: 24 },
+      task: { offset: 24, size: 16 },
+      result: { offset: 40, size: 4 },
+      syscall: { offset: 44, size: 4 },
+      dirfd: { offset: 48, size: 4 },
+      at_flags: { offset: 52, size: 4 },
+      mode: { offset: 56, size: 4 },
+      uid: { offset: 60, size: 4 },
+      gid: { offset: 64, size: 4 },
+      flags: { offset: 68, size: 4 },
+      dev: { offset: 72, size: 8 },
+      ino: { offset: 80, size: 8 },
+      path_len: { offset: 88, size: 2 },
+      _pad: { offset: 90, size: 6 },
+      comm: { offset: 96, size: 16 },
+      data: { offset: 112, size: 0 },
+    },
+  },
+  file_rename_event: {
+    size: 88,
+    fields: {
+      hdr: { offset: 0, size: 24 },
+      task: { offset: 24, size: 16 },
+      result: { offset: 40, size: 4 },
+      syscall: { offset: 44, size: 4 },
+      old_dirfd: { offset: 48, size: 4 },
+      new_dirfd: { offset: 52, size: 4 },
+      rename_flags: { offset: 56, size: 4 },
+      flags: { offset: 60, size: 4 },
+      old_path_len: { offset: 64, size: 2 },
+      new_path_len: { offset: 66, size: 2 },
+      _pad: { offset: 68, size: 4 },
+      comm: { offset: 72, size: 16 },
+      data: { offset: 88, size: 0 },
+    },
+  },
+  sock_event: {
+    size: 136,
+    fields: {
+      hdr: { offset: 0, size: 24 },
+      task: { offset: 24, size: 16 },
+      result: { offset: 40, size: 4 },
+      syscall: { offset: 44, size: 4 },
+      family: { offset: 48, size: 2 },
+      protocol: { offset: 50, size: 2 },
+      local_port: { offset: 52, size: 2 },
+      remote_port: { offset: 54, size: 2 },
+      local_addr: { offset: 56, size: 16 },
+      remote_addr: { offset: 72, size: 16 },
+      backlog: { offset: 88, size: 4 },
+      old_state: { offset: 92, size: 4 },
+      flags: { offset: 96, size: 4 },
+      _pad: { offset: 100, size: 4 },
+      bytes_acked: { offset: 104, size: 8 },
+      bytes_received: { offset: 112, size: 8 },
+      comm: { offset: 120, size: 16 },
+    },
+  },
+  cred_ids: {
+    size: 72,
+    fields: {
+      uid: { offset: 0, size: 4 },
+      euid: { offset: 4, size: 4 },
+      suid: { offset: 8, size: 4 },
+      fsuid: { offset: 12, size: 4 },
+      gid: { offset: 16, size: 4 },
+      egid: { offset: 20, size: 4 },
+      sgid: { offset: 24, size: 4 },
+      fsgid: { offset: 28, size: 4 },
+      cap_effective: { offset: 32, size: 8 },
+      cap_permitted: { offset: 40, size: 8 },
+      cap_inheritable: { offset: 48, size: 8 },
+      cap_ambient: { offset: 56, size: 8 },
+      ngroups: { offset: 64, size: 4 },
+      _pad: { offset: 68, size: 4 },
+    },
+  },
+  cred_change_event: {
+    size: 256,
+    fields: {
+      hdr: { offset: 0, size: 24 },
+      task: { offset: 24, size: 16 },
+      result: { offset: 40, size: 4 },
+      syscall: { offset: 44, size: 4 },
+      arg0: { offset: 48, size: 4 },
+      arg1: { offset: 52, size: 4 },
+      arg2: { offset: 56, size: 4 },
+      flags: { offset: 60, size: 4 },
+      old_creds: { offset: 64, size: 72 },
+      new_creds: { offset: 136, size: 72 },
+      groups: { offset: 208, size: 32 },
+      comm: { offset: 240, size: 16 },
+    },
+  },
+  module_event: {
+    size: 136,
+    fields: {
+      hdr: { offset: 0, size: 24 },
+      task: { offset: 24, size: 16 },
+      result: { offset: 40, size: 4 },
+      syscall: { offset: 44, size: 4 },
+      fd: { offset: 48, size: 4 },
+      syscall_flags: { offset: 52, size: 4 },
+      flags: { offset: 56, size: 4 },
+      path_len: { offset: 60, size: 2 },
+      args_len: { offset: 62, size: 2 },
+      name: { offset: 64, size: 56 },
+      comm: { offset: 120, size: 16 },
+      data: { offset: 136, size: 0 },
     },
   },
   bench_event: {
