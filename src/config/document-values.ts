@@ -42,7 +42,9 @@ export function documentValues(doc: SourceDocument, env: NodeJS.ProcessEnv): Doc
     }
     const n = node as Node;
     if (active.has(n)) {
-      out.issues.push(doc.issueAtOffset(n.range?.[0] ?? 0, path, 'an alias refers to a mapping or list that contains it'));
+      out.issues.push(
+        doc.issueAtOffset(n.range?.[0] ?? 0, path, 'an alias refers to a mapping or list that contains it'),
+      );
       out.failed.add(pathKey(path));
       return null;
     }
@@ -62,7 +64,13 @@ export function documentValues(doc: SourceDocument, env: NodeJS.ProcessEnv): Doc
             if (!reportedDuplicates.has(pair.key)) {
               reportedDuplicates.add(pair.key);
               const at = (pair.key as Node).range?.[0] ?? 0;
-              out.issues.push(doc.issueAtOffset(at, [...path, key], `duplicate key "${key}" (first written at line ${doc.position(firstKeyOffset(n, key)).line})`));
+              out.issues.push(
+                doc.issueAtOffset(
+                  at,
+                  [...path, key],
+                  `duplicate key "${key}" (first written at line ${doc.position(firstKeyOffset(n, key)).line})`,
+                ),
+              );
             }
             continue;
           }

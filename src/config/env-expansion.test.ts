@@ -61,6 +61,8 @@ describe('expandEnv', () => {
     ]);
     assert.deepEqual(messages('${env:1X}'), ['0: invalid environment variable name "1X" in "${env:1X}"']);
     assert.deepEqual(messages('${env:}'), ['0: invalid environment variable name "" in "${env:}"']);
-    assert.deepEqual(messages('ok ${env:HOST} ${env:HOST'), ['15: unclosed reference "${env:HOST": expected a closing "}"']);
+    assert.deepEqual(messages('ok ${env:HOST} ${env:HOST'), [
+      '15: unclosed reference "${env:HOST": expected a closing "}"',
+    ]);
   });
 });

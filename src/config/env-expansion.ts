@@ -55,7 +55,8 @@ export function expandEnv(input: string, env: NodeJS.ProcessEnv): Expansion {
     out += resolve(text, i, env, errors);
     i = close + 1;
   }
-  const whole = references === 1 && errors.length === 0 && input.startsWith('${') && input.indexOf('}') === input.length - 1;
+  const whole =
+    references === 1 && errors.length === 0 && input.startsWith('${') && input.indexOf('}') === input.length - 1;
   return { value: out, whole, errors };
 }
 

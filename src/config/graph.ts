@@ -48,7 +48,11 @@ export function checkGraph(
   const used = new Set<string>();
 
   if (pipelines.size === 0) {
-    errors.push({ path: ['service', 'pipelines'], anchor: 'key', message: 'no pipelines: define at least one, e.g. logs' });
+    errors.push({
+      path: ['service', 'pipelines'],
+      anchor: 'key',
+      message: 'no pipelines: define at least one, e.g. logs',
+    });
   }
   for (const id of defined.connectors) {
     for (const other of ['receivers', 'exporters'] as const) {
@@ -107,10 +111,17 @@ function checkList(
     const where = sections.join(' or ');
     const elsewhere = (['receivers', 'processors', 'exporters', 'connectors'] as const).find((s) => defined[s].has(id));
     if (elsewhere !== undefined) {
-      errors.push({ path, anchor: 'value', message: `"${id}" is defined under ${elsewhere}, but a pipeline's ${list} must come from ${where}` });
+      errors.push({
+        path,
+        anchor: 'value',
+        message: `"${id}" is defined under ${elsewhere}, but a pipeline's ${list} must come from ${where}`,
+      });
       return;
     }
-    const suggestion = suggestField(id, sections.flatMap((s) => [...defined[s]]));
+    const suggestion = suggestField(
+      id,
+      sections.flatMap((s) => [...defined[s]]),
+    );
     const hint = suggestion === undefined ? '' : ` (did you mean "${suggestion}"?)`;
     errors.push({ path, anchor: 'value', message: `${entry} "${id}" is not defined under ${where}${hint}` });
   });

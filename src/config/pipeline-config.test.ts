@@ -96,7 +96,10 @@ describe('good fixtures load', () => {
     assert.equal(clickhouse['timeout'], 5000);
     const queue = { queue_size: 500, full_policy: 'drop_newest' };
     assert.deepEqual(clickhouse['sending_queue'], queue);
-    assert.deepEqual((config.exporters.get('clickhouse/copy')?.settings as Record<string, unknown>)['sending_queue'], queue);
+    assert.deepEqual(
+      (config.exporters.get('clickhouse/copy')?.settings as Record<string, unknown>)['sending_queue'],
+      queue,
+    );
     assert.equal(config.connectors.get('routing/by_user')?.factory.kind, 'connector');
     assert.deepEqual([...config.pipelines.keys()], ['logs', 'logs/root', 'logs/others']);
     assert.deepEqual(config.pipelines.get('logs/others'), {
@@ -116,8 +119,20 @@ describe('ConfigError', () => {
     );
     assert.equal(err.code, 'CONFIG_INVALID');
     assert.deepEqual(err.errors, [
-      { file: 'pipeline.yaml', line: 2, column: 19, path: 'receivers.replay.path', message: 'expected a non-empty string, got 5' },
-      { file: 'pipeline.yaml', line: 2, column: 29, path: 'receivers.replay.speed', message: 'expected a positive number, got -1' },
+      {
+        file: 'pipeline.yaml',
+        line: 2,
+        column: 19,
+        path: 'receivers.replay.path',
+        message: 'expected a non-empty string, got 5',
+      },
+      {
+        file: 'pipeline.yaml',
+        line: 2,
+        column: 29,
+        path: 'receivers.replay.speed',
+        message: 'expected a positive number, got -1',
+      },
     ]);
     assert.equal(
       err.message,
@@ -146,18 +161,23 @@ describe('env expansion in the loader', () => {
     parse(`receivers:\n  replay:\n${line}\nexporters:\n  console:\n${PIPELINE}`, env).receivers.get('replay')?.settings;
 
   it('types a plain whole-value reference the way YAML would type the text', () => {
-    assert.deepEqual(replay('    path: ${env:P}\n    speed: ${env:S}\n    loop: ${env:L}', { P: '/x', S: '2.5', L: 'true' }), {
-      path: '/x',
-      speed: 2.5,
-      loop: true,
-    });
+    assert.deepEqual(
+      replay('    path: ${env:P}\n    speed: ${env:S}\n    loop: ${env:L}', { P: '/x', S: '2.5', L: 'true' }),
+      {
+        path: '/x',
+        speed: 2.5,
+        loop: true,
+      },
+    );
   });
 
   it('keeps the string where the schema wants one, and never types a quoted or partial value', () => {
     assert.deepEqual(replay('    path: ${env:P}', { P: '0123' }), { path: '0123', speed: 1, loop: false });
     assert.deepEqual(replay('    path: ${env:P}/${env:P}', { P: '1' }), { path: '1/1', speed: 1, loop: false });
     assert.deepEqual(
-      errorsOf(`receivers:\n  replay: { path: x, speed: "\${env:S}" }\nexporters:\n  console:\n${PIPELINE}`, { S: '2' }),
+      errorsOf(`receivers:\n  replay: { path: x, speed: "\${env:S}" }\nexporters:\n  console:\n${PIPELINE}`, {
+        S: '2',
+      }),
       ['2:29: receivers.replay.speed: expected a positive number, got "2"'],
     );
   });
@@ -175,20 +195,29 @@ describe('env expansion in the loader', () => {
   });
 
   it('reports an unset variable once, without a follow-on schema error for the empty value', () => {
-    assert.deepEqual(errorsOf(`receivers:\n  replay:\n    path: \${env:CAPTURE}\nexporters:\n  console:\n${PIPELINE}`), [
-      '3:11: receivers.replay.path: environment variable CAPTURE is not set (give a default with ${env:CAPTURE:-default})',
-    ]);
+    assert.deepEqual(
+      errorsOf(`receivers:\n  replay:\n    path: \${env:CAPTURE}\nexporters:\n  console:\n${PIPELINE}`),
+      [
+        '3:11: receivers.replay.path: environment variable CAPTURE is not set (give a default with ${env:CAPTURE:-default})',
+      ],
+    );
   });
 
   it('expands before validation, so an expanded value is checked by the schema', () => {
-    assert.deepEqual(errorsOf(`receivers:\n  replay:\n    path: x\n    speed: \${env:S}\nexporters:\n  console:\n${PIPELINE}`, { S: 'fast' }), [
-      '4:12: receivers.replay.speed: expected a positive number, got "fast"',
-    ]);
+    assert.deepEqual(
+      errorsOf(`receivers:\n  replay:\n    path: x\n    speed: \${env:S}\nexporters:\n  console:\n${PIPELINE}`, {
+        S: 'fast',
+      }),
+      ['4:12: receivers.replay.speed: expected a positive number, got "fast"'],
+    );
   });
 
   it('says to quote a reference written unquoted inside a flow mapping', () => {
     const [first] = errorsOf(`receivers:\n  replay: { path: x, speed: \${env:S} }\n${PIPELINE}`, { S: '1' });
-    assert.match(first ?? '', /^2:30: receivers\.replay\.speed: .*\(quote a value holding \$\{\.\.\.\} inside \{ \} or \[ \]\)/);
+    assert.match(
+      first ?? '',
+      /^2:30: receivers\.replay\.speed: .*\(quote a value holding \$\{\.\.\.\} inside \{ \} or \[ \]\)/,
+    );
   });
 });
 
@@ -201,7 +230,10 @@ describe('component settings', () => {
 
   it('points a refinement of the whole component at its key', () => {
     assert.deepEqual(
-      errorsOf(`receivers:\n  replay: { path: x }\nprocessors:\n  filter:\nexporters:\n  console:\n${PIPELINE}`).slice(0, 1),
+      errorsOf(`receivers:\n  replay: { path: x }\nprocessors:\n  filter:\nexporters:\n  console:\n${PIPELINE}`).slice(
+        0,
+        1,
+      ),
       ['4:3: processors.filter: give at least one keep or drop condition'],
     );
   });

@@ -18,7 +18,15 @@ import { parseComponentId } from './component-id.js';
 import { ConfigError, type ConfigIssue, type ConfigPath } from './config-error.js';
 import { documentValues, pathKey } from './document-values.js';
 import { checkGraph, type PipelineDefinition } from './graph.js';
-import { pipelineSchema, SECTIONS, sectionSchema, serviceSchema, topLevelSchema, type Section, type TelemetryConfig } from './service-schema.js';
+import {
+  pipelineSchema,
+  SECTIONS,
+  sectionSchema,
+  serviceSchema,
+  topLevelSchema,
+  type Section,
+  type TelemetryConfig,
+} from './service-schema.js';
 import { SourceDocument } from './source-document.js';
 import { validateValue, type Validation } from './validate-value.js';
 
@@ -123,7 +131,12 @@ export function parsePipelineConfig(
   };
   const defined = {} as Record<Section, Set<string>>;
 
-  const component = <K extends ComponentKind>(kind: K, section: Section, id: string, raw: unknown): ComponentConfig<FactoryByKind[K]> | undefined => {
+  const component = <K extends ComponentKind>(
+    kind: K,
+    section: Section,
+    id: string,
+    raw: unknown,
+  ): ComponentConfig<FactoryByKind[K]> | undefined => {
     const path = [section, id];
     const parsed = parseComponentId(id);
     if (typeof parsed === 'string') {
@@ -198,8 +211,13 @@ function pipelineWiring(service: unknown, envTyped: ReadonlyMap<string, string>)
     }
     malformed.add(id);
     const lists = isMapping(raw) ? raw : {};
-    const ids = (list: unknown): string[] => (Array.isArray(list) ? list.filter((x): x is string => typeof x === 'string') : []);
-    pipelines.set(id, { receivers: ids(lists['receivers']), processors: ids(lists['processors']), exporters: ids(lists['exporters']) });
+    const ids = (list: unknown): string[] =>
+      Array.isArray(list) ? list.filter((x): x is string => typeof x === 'string') : [];
+    pipelines.set(id, {
+      receivers: ids(lists['receivers']),
+      processors: ids(lists['processors']),
+      exporters: ids(lists['exporters']),
+    });
   }
   return { pipelines, malformed };
 }

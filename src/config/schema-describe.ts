@@ -143,7 +143,8 @@ function hasMinimumOne(checks: readonly z.core.$ZodCheck[]): boolean {
 
 function describeString(checks: readonly z.core.$ZodCheck[]): string {
   for (const c of checkDefs(checks)) {
-    if (c.check === 'string_format' && c.format === 'regex' && c.pattern) return `a string matching ${String(c.pattern)}`;
+    if (c.check === 'string_format' && c.format === 'regex' && c.pattern)
+      return `a string matching ${String(c.pattern)}`;
     if (c.check === 'string_format' && c.format !== 'regex') return `a valid ${c.format}`;
   }
   return hasMinimumOne(checks) ? 'a non-empty string' : 'a string';

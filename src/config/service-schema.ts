@@ -39,7 +39,10 @@ const HOST_PORT = /^(?:\[[0-9A-Fa-f:.]+\]|[^\s:[\]]*):(\d{1,5})$/;
 const listenAddress = z.string().superRefine((value, ctx) => {
   const port = HOST_PORT.exec(value)?.[1];
   if (port === undefined || Number(port) > 65535) {
-    ctx.addIssue({ code: 'custom', message: `expected a listen address "host:port" such as "127.0.0.1:9464", got ${show(value)}` });
+    ctx.addIssue({
+      code: 'custom',
+      message: `expected a listen address "host:port" such as "127.0.0.1:9464", got ${show(value)}`,
+    });
   }
 });
 expectations.add(listenAddress, { expected: 'a listen address "host:port" such as "127.0.0.1:9464"' });

@@ -1,6 +1,16 @@
 // A parsed pipeline file that still knows where everything was written: YAML errors become
 // positioned issues, and any key path can be turned back into file:line:col.
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Scalar } from 'yaml';
+import {
+  isAlias,
+  isMap,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseDocument,
+  type Document,
+  type Node,
+  type Scalar,
+} from 'yaml';
 import type { ConfigOrigin } from '../pipeline/component.js';
 import { formatPath, type ConfigIssue, type ConfigPath } from './config-error.js';
 
@@ -42,7 +52,13 @@ export class SourceDocument {
       const more = this.yaml.errors.length - 1;
       const rest = more === 0 ? '' : ` (and ${more} more YAML ${more === 1 ? 'error' : 'errors'} after it)`;
       const hint = text[first.pos[0] - 1] === '$' ? ' (quote a value holding ${...} inside { } or [ ])' : '';
-      this.syntaxIssues.push(this.issueAtOffset(first.pos[0], this.pathAtOffset(first.pos[0]), `${yamlMessage(first.message)}${hint}${rest}`));
+      this.syntaxIssues.push(
+        this.issueAtOffset(
+          first.pos[0],
+          this.pathAtOffset(first.pos[0]),
+          `${yamlMessage(first.message)}${hint}${rest}`,
+        ),
+      );
     }
     for (const w of this.yaml.warnings) {
       this.warnings.push(this.issueAtOffset(w.pos[0], this.pathAtOffset(w.pos[0]), yamlMessage(w.message)));
@@ -148,7 +164,7 @@ export class SourceDocument {
     const seen = new Set<Node>();
     while (node !== undefined && isAlias(node) && !seen.has(node)) {
       seen.add(node);
-      node = (node.resolve(this.yaml) as Node | undefined) ?? undefined;
+      node = node.resolve(this.yaml);
     }
     return node;
   }
@@ -184,7 +200,9 @@ export class SourceDocument {
 /** The text of a scalar key; undefined for a key that is a mapping or a list. */
 export function keyText(key: unknown): string | undefined {
   if (!isScalar(key)) return undefined;
-  return key.value === null ? '' : String(key.value);
+  const v = key.value;
+  if (v === null) return '';
+  return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined;
 }
 
 /** A scalar with no source text, as in `decode:` with nothing after the colon. */

@@ -34,7 +34,10 @@ const factories: ComponentFactory[] = [
     description: 'test: kernel events',
     settings: z
       .object({
-        sensors: z.array(z.enum(['process', 'file', 'network'])).min(1).default(['process']),
+        sensors: z
+          .array(z.enum(['process', 'file', 'network']))
+          .min(1)
+          .default(['process']),
         ring: z
           .object({ size: byteSize({ min: '4KiB' }).default(8 * 2 ** 20), batch_latency: duration().default(100) })
           .strict()
@@ -43,7 +46,13 @@ const factories: ComponentFactory[] = [
       .strict(),
     create: notRunnable,
   },
-  { kind: 'processor', type: 'decode', description: 'test: decodes', settings: z.object({}).strict(), create: notRunnable },
+  {
+    kind: 'processor',
+    type: 'decode',
+    description: 'test: decodes',
+    settings: z.object({}).strict(),
+    create: notRunnable,
+  },
   {
     kind: 'processor',
     type: 'filter',
@@ -51,7 +60,9 @@ const factories: ComponentFactory[] = [
     settings: z
       .object({ keep: z.array(z.string()).optional(), drop: z.array(z.string()).optional() })
       .strict()
-      .refine((s) => (s.keep?.length ?? 0) + (s.drop?.length ?? 0) > 0, { message: 'give at least one keep or drop condition' }),
+      .refine((s) => (s.keep?.length ?? 0) + (s.drop?.length ?? 0) > 0, {
+        message: 'give at least one keep or drop condition',
+      }),
     create: notRunnable,
   },
   {
@@ -118,7 +129,13 @@ const factories: ComponentFactory[] = [
       .strict(),
     create: notRunnable,
   },
-  { kind: 'connector', type: 'forward', description: 'test: forwards', settings: z.object({}).strict(), create: notRunnable },
+  {
+    kind: 'connector',
+    type: 'forward',
+    description: 'test: forwards',
+    settings: z.object({}).strict(),
+    create: notRunnable,
+  },
 ];
 
 export const testRegistry = new ComponentRegistry(factories);

@@ -63,8 +63,12 @@ describe('duration()', () => {
   });
 
   it('says what it expects, and asks for a unit on a bare number', () => {
-    assert.deepEqual(messages(duration(), '5 minutes'), ['expected a duration such as "5s", "100ms" or "1m30s", got "5 minutes"']);
-    assert.deepEqual(messages(duration(), 5000), ['expected a duration such as "5s", "100ms" or "1m30s", got 5000 (add a unit)']);
+    assert.deepEqual(messages(duration(), '5 minutes'), [
+      'expected a duration such as "5s", "100ms" or "1m30s", got "5 minutes"',
+    ]);
+    assert.deepEqual(messages(duration(), 5000), [
+      'expected a duration such as "5s", "100ms" or "1m30s", got 5000 (add a unit)',
+    ]);
   });
 
   it('checks bounds, written as durations', () => {

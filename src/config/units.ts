@@ -105,7 +105,11 @@ export function byteSize(bounds: Bounds = {}) {
   const expected = 'a size such as "8MiB", "256KiB", "10MB" or a number of bytes';
   const schema = z.union([z.string(), z.number()]).transform((value, ctx) => {
     const bytes =
-      typeof value === 'number' ? (Number.isSafeInteger(value) && value >= 0 ? value : undefined) : parseByteSize(value);
+      typeof value === 'number'
+        ? Number.isSafeInteger(value) && value >= 0
+          ? value
+          : undefined
+        : parseByteSize(value);
     if (bytes === undefined) {
       ctx.addIssue({ code: 'custom', message: `expected ${expected}, got ${show(value)}` });
       return z.NEVER;

@@ -23,7 +23,8 @@ export function schemaProblems(issues: readonly Issue[], schema: z.core.$ZodType
 function problemsOf(issue: Issue, prefix: ConfigPath, schema: z.core.$ZodType): Problem[] {
   const path = [...prefix, ...(issue.path as (string | number)[])];
   // A discriminated union reports the whole mapping as its input, and the tag's key in its path.
-  const value = issue.code === 'invalid_union' && issue.discriminator ? field(issue.input, issue.discriminator) : issue.input;
+  const value =
+    issue.code === 'invalid_union' && issue.discriminator ? field(issue.input, issue.discriminator) : issue.input;
   if (issue.code === 'unrecognized_keys') {
     const known = knownKeys(schemaAt(schema, path));
     return issue.keys.map((key) => ({ path: [...path, key], anchor: 'key', message: unknownKey(key, known) }));
@@ -66,8 +67,10 @@ function expectation(issue: Issue, schema: z.core.$ZodType | undefined): string 
     case 'invalid_type':
       return `expected ${described ?? nounFor(issue.expected)}`;
     case 'too_small':
-      if (issue.origin === 'string') return issue.minimum === 1 ? 'expected a non-empty string' : `expected at least ${issue.minimum} characters`;
-      if (issue.origin === 'array' || issue.origin === 'set') return issue.minimum === 1 ? 'expected a non-empty list' : `expected at least ${issue.minimum} items`;
+      if (issue.origin === 'string')
+        return issue.minimum === 1 ? 'expected a non-empty string' : `expected at least ${issue.minimum} characters`;
+      if (issue.origin === 'array' || issue.origin === 'set')
+        return issue.minimum === 1 ? 'expected a non-empty list' : `expected at least ${issue.minimum} items`;
       return `expected ${described ?? `a number of at least ${issue.minimum}`}`;
     case 'too_big':
       if (issue.origin === 'string') return `expected at most ${issue.maximum} characters`;
@@ -81,13 +84,17 @@ function expectation(issue: Issue, schema: z.core.$ZodType | undefined): string 
     }
     case 'invalid_union':
       // A discriminated union whose tag matched no option.
-      if ('options' in issue && issue.options && issue.options.length > 0) return `expected one of ${quoteList(issue.options)}`;
+      if ('options' in issue && issue.options && issue.options.length > 0)
+        return `expected one of ${quoteList(issue.options)}`;
       return `expected ${described ?? 'a different value'}`;
     case 'invalid_format':
       if (issue.format === 'regex' && issue.pattern) return `expected a string matching ${issue.pattern}`;
-      if (issue.format === 'starts_with') return `expected a string starting with ${JSON.stringify(field(issue, 'prefix'))}`;
-      if (issue.format === 'ends_with') return `expected a string ending with ${JSON.stringify(field(issue, 'suffix'))}`;
-      if (issue.format === 'includes') return `expected a string containing ${JSON.stringify(field(issue, 'includes'))}`;
+      if (issue.format === 'starts_with')
+        return `expected a string starting with ${JSON.stringify(field(issue, 'prefix'))}`;
+      if (issue.format === 'ends_with')
+        return `expected a string ending with ${JSON.stringify(field(issue, 'suffix'))}`;
+      if (issue.format === 'includes')
+        return `expected a string containing ${JSON.stringify(field(issue, 'includes'))}`;
       return `expected a valid ${issue.format}`;
     case 'not_multiple_of':
       return `expected a multiple of ${String(issue.divisor)}`;
@@ -110,9 +117,10 @@ function nounFor(zodType: string): string {
 /** A written value, as an error message shows it. */
 export function show(value: unknown): string {
   if (value === null || value === undefined) return 'an empty value';
-  if (typeof value === 'string') return value.length > 60 ? `${JSON.stringify(value.slice(0, 57))}...` : JSON.stringify(value);
+  if (typeof value === 'string')
+    return value.length > 60 ? `${JSON.stringify(value.slice(0, 57))}...` : JSON.stringify(value);
   if (typeof value === 'number') return Number.isNaN(value) ? '.nan' : String(value);
   if (Array.isArray(value)) return value.length === 0 ? 'an empty list' : 'a list';
   if (typeof value === 'object') return 'a mapping';
-  return String(value);
+  return typeof value === 'boolean' || typeof value === 'bigint' ? String(value) : typeof value;
 }
