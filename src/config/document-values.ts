@@ -33,21 +33,18 @@ export function documentValues(doc: SourceDocument, env: NodeJS.ProcessEnv): Doc
     if (node === null || node === undefined) return null;
     if (isAlias(node)) {
       const target = node.resolve(doc.yaml) as Node | undefined;
-      if (target === undefined) {
-        out.issues.push(doc.issueAtOffset(node.range?.[0] ?? 0, path, `unknown anchor "*${node.source}"`));
-        out.failed.add(pathKey(path));
-        return null;
-      }
-      return convert(target, path);
-    }
-    const n = node as Node;
-    if (active.has(n)) {
-      out.issues.push(
-        doc.issueAtOffset(n.range?.[0] ?? 0, path, 'an alias refers to a mapping or list that contains it'),
-      );
+      const problem =
+        target === undefined
+          ? `unknown anchor "*${node.source}"`
+          : active.has(target)
+            ? `alias "*${node.source}" refers to a mapping or list that contains it`
+            : undefined;
+      if (problem === undefined) return convert(target, path);
+      out.issues.push(doc.issueAtOffset(node.range?.[0] ?? 0, path, problem));
       out.failed.add(pathKey(path));
       return null;
     }
+    const n = node as Node;
     active.add(n);
     try {
       if (isMap(n)) {
