@@ -22,7 +22,9 @@ export function validateFiles(
     try {
       const config = loadPipelineConfig(file, registry, env);
       const warnings = config.warnings.length;
-      io.out.write(warnings === 0 ? `${file}: ok\n` : `${file}: ok (${warnings === 1 ? '1 warning' : `${warnings} warnings`})\n`);
+      io.out.write(
+        warnings === 0 ? `${file}: ok\n` : `${file}: ok (${warnings === 1 ? '1 warning' : `${warnings} warnings`})\n`,
+      );
       for (const w of config.warnings) io.out.write(`${formatIssue({ ...w, message: `warning: ${w.message}` })}\n`);
     } catch (err) {
       if (!(err instanceof ConfigError)) throw err;
