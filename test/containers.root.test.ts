@@ -36,9 +36,14 @@ function waitingShell(command: string): ChildProcess {
   return spawn('/bin/sh', ['-c', `read line; ${command}`], { stdio: ['pipe', 'ignore', 'ignore'] });
 }
 
-const isExecOf = (argv: readonly string[]) => (e: Event): e is ExecEvent =>
-  e.kind === 'process.exec' && e.argv.length === argv.length && e.argv.every((a, i) => a === argv[i]);
-const isExit = (pid: number) => (e: Event): e is ExitEvent => e.kind === 'process.exit' && e.process.pid === pid;
+const isExecOf =
+  (argv: readonly string[]) =>
+  (e: Event): e is ExecEvent =>
+    e.kind === 'process.exec' && e.argv.length === argv.length && e.argv.every((a, i) => a === argv[i]);
+const isExit =
+  (pid: number) =>
+  (e: Event): e is ExitEvent =>
+    e.kind === 'process.exit' && e.process.pid === pid;
 
 describe('container identity from cgroups', { concurrency: false }, () => {
   let kernel: EnrichingKernel | undefined;
@@ -50,12 +55,20 @@ describe('container identity from cgroups', { concurrency: false }, () => {
     for (const path of [DOCKER_PATH, CRI_PATH]) {
       mkdirSync(join(mount!, path), { recursive: true });
     }
-    made.push(CRI_PATH, `${POD_PATH}`, `/${TOP}/kubepods.slice/kubepods-besteffort.slice`, `/${TOP}/kubepods.slice`, DOCKER_PATH, `/${TOP}`);
+    made.push(
+      CRI_PATH,
+      `${POD_PATH}`,
+      `/${TOP}/kubepods.slice/kubepods-besteffort.slice`,
+      `/${TOP}/kubepods.slice`,
+      DOCKER_PATH,
+      `/${TOP}`,
+    );
     kernel = new EnrichingKernel();
   });
   after(async () => {
-    for (const child of spawned) child.kill('SIGKILL');
-    await Promise.all(spawned.map((c) => (c.exitCode === null && c.signalCode === null ? once(c, 'exit') : undefined)));
+    const running = spawned.filter((c) => c.exitCode === null && c.signalCode === null);
+    for (const child of running) child.kill('SIGKILL');
+    await Promise.all(running.map((c) => once(c, 'exit')));
     await kernel?.close();
     for (const path of made) {
       // A cgroup can be removed once its last process is reaped, which may take a moment.
@@ -77,7 +90,11 @@ describe('container identity from cgroups', { concurrency: false }, () => {
     moveInto(DOCKER_PATH, shell.pid!);
     shell.stdin!.end('go\n');
     const exec = await kernel.waitFor(isExecOf(['/bin/cat', '/proc/self/cgroup']));
-    assert.equal(exec.cgroupId, statSync(join(mount!, DOCKER_PATH)).ino, 'the kernel reports the cgroup directory inode');
+    assert.equal(
+      exec.cgroupId,
+      statSync(join(mount!, DOCKER_PATH)).ino,
+      'the kernel reports the cgroup directory inode',
+    );
     const p = exec.process;
     assert.equal(p.containerId, DOCKER_ID);
     assert.equal(p.containerRuntime, 'docker');

@@ -19,9 +19,14 @@ function startTicks(pid: number): number {
   return stat.startTicks;
 }
 
-const isExecOf = (argv: readonly string[]) => (e: Event): e is ExecEvent =>
-  e.kind === 'process.exec' && e.argv.length === argv.length && e.argv.every((a, i) => a === argv[i]);
-const isExit = (pid: number) => (e: Event): e is ExitEvent => e.kind === 'process.exit' && e.process.pid === pid;
+const isExecOf =
+  (argv: readonly string[]) =>
+  (e: Event): e is ExecEvent =>
+    e.kind === 'process.exec' && e.argv.length === argv.length && e.argv.every((a, i) => a === argv[i]);
+const isExit =
+  (pid: number) =>
+  (e: Event): e is ExitEvent =>
+    e.kind === 'process.exit' && e.process.pid === pid;
 
 describe('process identity from the kernel', { concurrency: false }, () => {
   let kernel: EnrichingKernel | undefined;
@@ -32,7 +37,9 @@ describe('process identity from the kernel', { concurrency: false }, () => {
   before(() => {
     if (rootMissing() !== null) return;
     sleeper = spawn('/bin/sleep', ['30'], { stdio: 'ignore' });
-    shell = spawn('/bin/sh', ['-c', 'read line; /bin/cat /etc/hostname; exit 0'], { stdio: ['pipe', 'ignore', 'ignore'] });
+    shell = spawn('/bin/sh', ['-c', 'read line; /bin/cat /etc/hostname; exit 0'], {
+      stdio: ['pipe', 'ignore', 'ignore'],
+    });
     kernel = new EnrichingKernel();
   });
   after(async () => {
@@ -123,7 +130,9 @@ describe('process identity from the kernel', { concurrency: false }, () => {
   test("every exec of this test's children has this test (read from /proc) as nearest other process", (t) => {
     if (!requirement(t, rootMissing()) || !kernel) return;
     kernel.catchUp();
-    const children = kernel.kernel.events.filter((e): e is ExecEvent => e.kind === 'process.exec' && e.parent.pid === process.pid);
+    const children = kernel.kernel.events.filter(
+      (e): e is ExecEvent => e.kind === 'process.exec' && e.parent.pid === process.pid,
+    );
     assert.ok(children.length >= 3, `${children.length} execs of our children`);
     const self = kernel.enricher.lookup(process.pid, startTicks(process.pid) * TICK_NS);
     assert.equal(self?.source, 'proc');

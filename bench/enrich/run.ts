@@ -23,7 +23,13 @@ const perRound = Number(process.argv[2] ?? 1_000_000);
 
 // A cgroup tree standing in for the cgroup2 mount, and a passwd file, so nothing of this host leaks in.
 const scratch = mkdtempSync(join(tmpdir(), 'ebpipe-bench-enrich-'));
-const scope = join(scratch, 'cgroup', 'kubepods.slice', 'kubepods-besteffort-pod0f1e2d3c_4b5a_6978_8796_a5b4c3d2e1f0.slice', `cri-containerd-${'ab'.repeat(32)}.scope`);
+const scope = join(
+  scratch,
+  'cgroup',
+  'kubepods.slice',
+  'kubepods-besteffort-pod0f1e2d3c_4b5a_6978_8796_a5b4c3d2e1f0.slice',
+  `cri-containerd-${'ab'.repeat(32)}.scope`,
+);
 mkdirSync(scope, { recursive: true });
 writeFileSync(join(scratch, 'passwd'), 'root:x:0:0:root:/root:/bin/bash\napp:x:1000:1000::/srv:/bin/sh\n');
 const emptyProc = join(scratch, 'proc');
@@ -42,7 +48,16 @@ const cgroupId = statSync(scope).ino;
 let ktime = 1 * S;
 function spawnImage(e: ProcessEnricher, child: ProcessKey, parent: ProcessKey, binary: string): ExecEvent {
   e.enrichBatch([forkEvent((ktime += 1000), child, parent)]);
-  const exec = execEvent({ ktime: (ktime += 1000), process: child, parent, binary, argv: [binary, '--serve', '--port=8080'], cwd: '/srv', uid: 1000, cgroupId });
+  const exec = execEvent({
+    ktime: (ktime += 1000),
+    process: child,
+    parent,
+    binary,
+    argv: [binary, '--serve', '--port=8080'],
+    cwd: '/srv',
+    uid: 1000,
+    cgroupId,
+  });
   e.enrichBatch([exec]);
   return exec;
 }
@@ -64,7 +79,11 @@ for (let i = 0; i < PROCESSES; i++) {
 }
 const probe = exitEvent(ktime, leaves[0]!);
 enricher.enrich(probe);
-if (probe.process.ancestors?.length !== DEPTH || probe.process.containerId === undefined || probe.process.user !== 'app') {
+if (
+  probe.process.ancestors?.length !== DEPTH ||
+  probe.process.containerId === undefined ||
+  probe.process.user !== 'app'
+) {
   throw new Error(`warm cache is not what the benchmark claims: ${JSON.stringify(probe.process)}`);
 }
 
@@ -104,7 +123,18 @@ function enrichMiss(n: number): void {
 }
 
 /** Exec events of new images of the leaves (each exec in place replaces the previous image). */
-const execs = leaves.map((l) => execEvent({ ktime: ktime + 1, process: l, parent, binary: '/usr/bin/curl', argv: ['curl', '-s', 'http://localhost:8080/health'], cwd: '/srv', uid: 1000, cgroupId }));
+const execs = leaves.map((l) =>
+  execEvent({
+    ktime: ktime + 1,
+    process: l,
+    parent,
+    binary: '/usr/bin/curl',
+    argv: ['curl', '-s', 'http://localhost:8080/health'],
+    cwd: '/srv',
+    uid: 1000,
+    cgroupId,
+  }),
+);
 const execEnricher = newEnricher();
 for (const l of leaves) spawnImage(execEnricher, l, { pid: 1, startNs: 0 }, '/usr/local/bin/worker');
 function observeExec(n: number): void {
@@ -131,7 +161,9 @@ function measure(fn: (n: number) => void, n: number): number {
   return best;
 }
 
-console.log(`node ${process.version}, ${perRound} events per round, best of 5 rounds; ${PROCESSES} processes, ancestry ${DEPTH}`);
+console.log(
+  `node ${process.version}, ${perRound} events per round, best of 5 rounds; ${PROCESSES} processes, ancestry ${DEPTH}`,
+);
 const rows: [string, number][] = [
   ['baseline: fresh ProcessRef + Map.get(pid) + 1 field', measure(baseline, perRound)],
   ['enrich(): warm cache (13 fields, ancestry, container, pod uid, user)', measure(enrichWarm, perRound)],
@@ -145,6 +177,8 @@ const seedStart = process.hrtime.bigint();
 hostEnricher.seedFromProc();
 const seedMs = Number(process.hrtime.bigint() - seedStart) / 1e6;
 console.log(`seedFromProc() on this host: ${hostEnricher.stats().seeded} processes in ${seedMs.toFixed(1)} ms`);
-console.log(`stats: ${JSON.stringify({ warm: enricher.stats().hits, misses: unknown.stats().misses, execEntries: execEnricher.stats().entries })}`);
+console.log(
+  `stats: ${JSON.stringify({ warm: enricher.stats().hits, misses: unknown.stats().misses, execEntries: execEnricher.stats().entries })}`,
+);
 rmSync(scratch, { recursive: true, force: true });
 if (sink === 0) console.log('');

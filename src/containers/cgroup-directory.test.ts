@@ -22,7 +22,10 @@ describe('cgroup2MountPoint', () => {
   test('a bind mount of a sub-cgroup (as in a container) does not count; none gives undefined', () => {
     assert.equal(cgroup2MountPoint('40 30 0:30 /kubepods/pod1 /sys/fs/cgroup rw - cgroup2 cgroup2 rw'), undefined);
     assert.equal(cgroup2MountPoint('25 1 8:1 / / rw - ext4 /dev/sda1 rw'), undefined);
-    assert.equal(cgroup2MountPoint('29 22 0:26 / /sys/fs/cgroup rw,nosuid shared:4 - cgroup2 cgroup2 rw'), '/sys/fs/cgroup');
+    assert.equal(
+      cgroup2MountPoint('29 22 0:26 / /sys/fs/cgroup rw,nosuid shared:4 - cgroup2 cgroup2 rw'),
+      '/sys/fs/cgroup',
+    );
   });
 });
 
@@ -36,7 +39,13 @@ describe('CgroupDirectory over a directory tree standing in for the cgroup2 moun
   const inode = (path: string): number => statSync(join(mount, path)).ino;
 
   function directory(now = () => 0): CgroupDirectory {
-    return new CgroupDirectory({ mountPoint: mount, procRoot: proc.root, hybrid: false, minRescanIntervalMs: 1000, now });
+    return new CgroupDirectory({
+      mountPoint: mount,
+      procRoot: proc.root,
+      hybrid: false,
+      minRescanIntervalMs: 1000,
+      now,
+    });
   }
 
   test("a miss is answered from the process's /proc/PID/cgroup when the directory's inode matches", () => {
@@ -51,8 +60,16 @@ describe('CgroupDirectory over a directory tree standing in for the cgroup2 moun
   test('a process gone, or moved to another cgroup since its event: the mount is walked', () => {
     proc.add({ pid: 11, ppid: 1, comm: 'app', startTicks: 1, cgroup: '/system.slice/ssh.service' });
     const cgroups = directory();
-    assert.equal(cgroups.identityAtExec(inode(dockerPath), 11)?.containerId, ID, 'moved: the inode does not match, the walk finds it');
-    assert.equal(cgroups.identityAtExec(inode('/system.slice/ssh.service'), 999)?.systemdUnit, 'ssh.service', 'found by that walk');
+    assert.equal(
+      cgroups.identityAtExec(inode(dockerPath), 11)?.containerId,
+      ID,
+      'moved: the inode does not match, the walk finds it',
+    );
+    assert.equal(
+      cgroups.identityAtExec(inode('/system.slice/ssh.service'), 999)?.systemdUnit,
+      'ssh.service',
+      'found by that walk',
+    );
     assert.equal(cgroups.stats().rescans, 1);
     assert.equal(cgroups.stats().procHits, 0);
   });
@@ -77,7 +94,11 @@ describe('CgroupDirectory over a directory tree standing in for the cgroup2 moun
     hybrid.writeFile(13, 'cgroup', `12:pids:/docker/${ID}\n1:name=systemd:/docker/${ID}\n0::/\n`);
     const cgroups = new CgroupDirectory({ mountPoint: mount, procRoot: hybrid.root, hybrid: true });
     assert.deepEqual(cgroups.identityAtExec(inode('/'), 12), { path: '/' }, 'nothing on v1 either');
-    assert.deepEqual(cgroups.identityAtExec(inode('/'), 13), { path: `/docker/${ID}`, containerId: ID, runtime: 'docker' });
+    assert.deepEqual(cgroups.identityAtExec(inode('/'), 13), {
+      path: `/docker/${ID}`,
+      containerId: ID,
+      runtime: 'docker',
+    });
     assert.equal(cgroups.stats().v1Containers, 1);
   });
 });

@@ -69,7 +69,9 @@ export class CgroupDirectory {
   constructor(options: CgroupDirectoryOptions = {}) {
     this.procRoot = options.procRoot ?? '/proc';
     this.mountPoint =
-      'mountPoint' in options ? options.mountPoint : cgroup2MountPoint(readOrEmpty(join(this.procRoot, 'self', 'mountinfo')));
+      'mountPoint' in options
+        ? options.mountPoint
+        : cgroup2MountPoint(readOrEmpty(join(this.procRoot, 'self', 'mountinfo')));
     this.hybrid = options.hybrid ?? V1_LINE.test(readOrEmpty(join(this.procRoot, 'self', 'cgroup')));
     this.minRescanIntervalMs = options.minRescanIntervalMs ?? 1000;
     this.now = options.now ?? Date.now;

@@ -34,7 +34,10 @@ const TABLE: ReadonlyArray<readonly [string, Omit<CgroupIdentity, 'path'>]> = [
     `/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod${POD_SYSTEMD}.slice/crio-${ID}.scope`,
     { containerId: ID, runtime: 'cri-o', podUid: POD },
   ],
-  [`/kubepods.slice/kubepods-pod${POD_SYSTEMD}.slice/docker-${ID}.scope`, { containerId: ID, runtime: 'docker', podUid: POD }],
+  [
+    `/kubepods.slice/kubepods-pod${POD_SYSTEMD}.slice/docker-${ID}.scope`,
+    { containerId: ID, runtime: 'docker', podUid: POD },
+  ],
   // kubepods, cgroupfs driver: guaranteed pods sit directly under kubepods
   [`/kubepods/burstable/pod${POD}/${ID}`, { containerId: ID, runtime: 'cri', podUid: POD }],
   [`/kubepods/pod${POD}/${ID}`, { containerId: ID, runtime: 'cri', podUid: POD }],
@@ -82,7 +85,10 @@ describe('cgroupPathFromProcFile', () => {
   });
 
   test('v1 only, no container: the systemd hierarchy, which names the unit', () => {
-    assert.equal(cgroupPathFromProcFile('4:memory:/\n1:name=systemd:/system.slice/ssh.service\n'), '/system.slice/ssh.service');
+    assert.equal(
+      cgroupPathFromProcFile('4:memory:/\n1:name=systemd:/system.slice/ssh.service\n'),
+      '/system.slice/ssh.service',
+    );
     assert.equal(cgroupPathFromProcFile('4:memory:/\n'), '/');
   });
 });

@@ -35,7 +35,8 @@ const NAMED_SEGMENTS: ReadonlyArray<readonly [RegExp, ContainerRuntime]> = [
 
 const BARE_ID = new RegExp(`^${HEX_ID}$`);
 /** pod<uid> (cgroupfs) or kubepods[-<qos>]-pod<uid with _ for ->.slice (systemd). */
-const POD_SEGMENT = /^(?:kubepods(?:-[a-z]+)?-)?pod([0-9a-f]{8}[-_][0-9a-f]{4}[-_][0-9a-f]{4}[-_][0-9a-f]{4}[-_][0-9a-f]{12})(?:\.slice)?$/;
+const POD_SEGMENT =
+  /^(?:kubepods(?:-[a-z]+)?-)?pod([0-9a-f]{8}[-_][0-9a-f]{4}[-_][0-9a-f]{4}[-_][0-9a-f]{4}[-_][0-9a-f]{12})(?:\.slice)?$/;
 const UNIT_SEGMENT = /\.(?:service|scope)$/;
 
 function podUidIn(segments: readonly string[]): string | undefined {
@@ -48,7 +49,11 @@ function podUidIn(segments: readonly string[]): string | undefined {
 }
 
 /** A bare 64-hex segment: docker's cgroupfs layout, or a CRI runtime under a kubepods pod. */
-function bareContainer(segments: readonly string[], at: number, podUid: string | undefined): ContainerRuntime | undefined {
+function bareContainer(
+  segments: readonly string[],
+  at: number,
+  podUid: string | undefined,
+): ContainerRuntime | undefined {
   if (segments[at - 1] === 'docker') return 'docker';
   if (podUid !== undefined && POD_SEGMENT.test(segments[at - 1] ?? '')) return 'cri';
   return undefined;

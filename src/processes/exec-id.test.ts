@@ -14,7 +14,12 @@ describe('exec ids', () => {
   });
 
   test('a different time or pid is a different id', () => {
-    const ids = new Set([formatExecId('h:b', 1, 2), formatExecId('h:b', 12, 2), formatExecId('h:b', 1, 22), formatExecId('h:b', 11, 2)]);
+    const ids = new Set([
+      formatExecId('h:b', 1, 2),
+      formatExecId('h:b', 12, 2),
+      formatExecId('h:b', 1, 22),
+      formatExecId('h:b', 11, 2),
+    ]);
     assert.equal(ids.size, 4);
   });
 

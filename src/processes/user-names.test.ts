@@ -20,10 +20,13 @@ describe('parsePasswd', () => {
         '-mallory',
       ].join('\n'),
     );
-    assert.deepEqual([...parsed.names], [
-      [0, 'root'],
-      [1000, 'alice'],
-    ]);
+    assert.deepEqual(
+      [...parsed.names],
+      [
+        [0, 'root'],
+        [1000, 'alice'],
+      ],
+    );
     assert.equal(parsed.malformedLines, 2);
   });
 });
@@ -38,7 +41,10 @@ describe('UserNames', () => {
     assert.equal(users.nameOf(1000), 'alice');
     assert.equal(users.nameOf(1001), undefined, 'a uid without an entry has no name');
     // useradd's way: write a new file, rename it over the old one.
-    writeFileSync(join(dir, 'passwd.new'), 'alice:x:1000:1000::/home/alice:/bin/bash\nbob:x:1001:1001::/home/bob:/bin/sh\n');
+    writeFileSync(
+      join(dir, 'passwd.new'),
+      'alice:x:1000:1000::/home/alice:/bin/bash\nbob:x:1001:1001::/home/bob:/bin/sh\n',
+    );
     renameSync(join(dir, 'passwd.new'), path);
     now = 500;
     assert.equal(users.nameOf(1001), undefined, 'not checked again within the interval');

@@ -32,7 +32,8 @@ export class EnrichingKernel {
       this.catchUp();
       const found = this.kernel.events.find(match);
       if (found) return found;
-      if (Date.now() > deadline) throw new Error(`no matching event within ${timeoutMs} ms (${this.kernel.events.length} seen)`);
+      if (Date.now() > deadline)
+        throw new Error(`no matching event within ${timeoutMs} ms (${this.kernel.events.length} seen)`);
       await delay(5);
     }
   }

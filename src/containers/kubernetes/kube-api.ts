@@ -2,6 +2,7 @@
 // object per line). What the pod provider needs and no more; the official client would
 // bring a dozen dependencies (websockets, tar, OIDC) for three read-only endpoints.
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 
@@ -30,6 +31,24 @@ export class KubernetesApiError extends Error {
   ) {
     super(message);
   }
+}
+
+/**
+ * The API as a pod sees it: the address from the service environment variables, the token
+ * and CA of the pod's service account. Undefined outside a cluster.
+ */
+export function inClusterApi(
+  env: NodeJS.ProcessEnv = process.env,
+  serviceAccountDir = '/var/run/secrets/kubernetes.io/serviceaccount',
+): KubeApiOptions | undefined {
+  const host = env['KUBERNETES_SERVICE_HOST'];
+  const port = env['KUBERNETES_SERVICE_PORT'];
+  if (!host || !port) return undefined;
+  return {
+    server: `https://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    tokenFile: join(serviceAccountDir, 'token'),
+    caFile: join(serviceAccountDir, 'ca.crt'),
+  };
 }
 
 /** One line of a watch stream. */
@@ -95,31 +114,50 @@ export class KubeApiClient {
     const target = new URL(path, this.url);
     const request = target.protocol === 'https:' ? httpsRequest : httpRequest;
     return new Promise((resolve, reject) => {
-      const req = request(target, { method: 'GET', headers, ...(this.ca && { ca: this.ca }), ...(signal && { signal }) }, (res) => {
-        req.setTimeout(0); // a watch stays open as long as the server keeps it
-        if (res.statusCode === 200) {
-          resolve(res);
-          return;
-        }
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => (body += chunk));
-        res.on('end', () => {
-          const status = res.statusCode ?? 0;
-          let detail = body.slice(0, 200);
-          try {
-            detail = (JSON.parse(body) as { message?: string }).message ?? detail;
-          } catch {
-            // not a Status object: keep the text
+      const req = request(
+        target,
+        { method: 'GET', headers, ...(this.ca && { ca: this.ca }), ...(signal && { signal }) },
+        (res) => {
+          req.setTimeout(0); // a watch stays open as long as the server keeps it
+          if (res.statusCode === 200) {
+            resolve(res);
+            return;
           }
-          reject(new KubernetesApiError(`http_${status}`, `kubernetes api ${target.pathname}: ${status} ${detail}`, status));
-        });
-      });
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => (body += chunk));
+          res.on('end', () => {
+            const status = res.statusCode ?? 0;
+            let detail = body.slice(0, 200);
+            try {
+              detail = (JSON.parse(body) as { message?: string }).message ?? detail;
+            } catch {
+              // not a Status object: keep the text
+            }
+            reject(
+              new KubernetesApiError(
+                `http_${status}`,
+                `kubernetes api ${target.pathname}: ${status} ${detail}`,
+                status,
+              ),
+            );
+          });
+        },
+      );
       req.setTimeout(this.timeoutMs, () => {
-        req.destroy(new KubernetesApiError('timeout', `kubernetes api ${target.pathname}: no response within ${this.timeoutMs} ms`));
+        req.destroy(
+          new KubernetesApiError(
+            'timeout',
+            `kubernetes api ${target.pathname}: no response within ${this.timeoutMs} ms`,
+          ),
+        );
       });
       req.on('error', (err) => {
-        reject(err instanceof KubernetesApiError ? err : new KubernetesApiError('network', `kubernetes api ${target.host}: ${errorText(err)}`));
+        reject(
+          err instanceof KubernetesApiError
+            ? err
+            : new KubernetesApiError('network', `kubernetes api ${target.host}: ${errorText(err)}`),
+        );
       });
       req.end();
     });

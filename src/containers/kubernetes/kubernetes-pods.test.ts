@@ -56,7 +56,10 @@ class SimulatedApi {
       res.end(body);
     };
     if (req.headers.authorization !== `Bearer ${TOKEN}`) {
-      json(401, '{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"Unauthorized","reason":"Unauthorized","code":401}');
+      json(
+        401,
+        '{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"Unauthorized","reason":"Unauthorized","code":401}',
+      );
       return;
     }
     if (url.pathname === '/api/v1/pods' && url.searchParams.get('watch') === '1') {
@@ -75,7 +78,15 @@ class SimulatedApi {
       return;
     }
     if (url.pathname === '/api/v1/pods') {
-      json(200, JSON.stringify({ kind: 'PodList', apiVersion: 'v1', metadata: { resourceVersion: this.resourceVersion }, items: [...this.pods.values()] }));
+      json(
+        200,
+        JSON.stringify({
+          kind: 'PodList',
+          apiVersion: 'v1',
+          metadata: { resourceVersion: this.resourceVersion },
+          items: [...this.pods.values()],
+        }),
+      );
       return;
     }
     const routes: Record<string, [number, string]> = {
@@ -85,7 +96,8 @@ class SimulatedApi {
     };
     const route = routes[url.pathname];
     if (route) json(...route);
-    else json(404, '{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","reason":"NotFound","code":404}');
+    else
+      json(404, '{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","reason":"NotFound","code":404}');
   };
 
   urls(kind: 'list' | 'watch'): URL[] {
@@ -127,11 +139,19 @@ after(async () => {
   for (const close of closers.reverse()) await close();
 });
 
-async function startApi(options: Partial<KubernetesPodsOptions> = {}): Promise<{ api: SimulatedApi; pods: KubernetesPods }> {
+async function startApi(
+  options: Partial<KubernetesPodsOptions> = {},
+): Promise<{ api: SimulatedApi; pods: KubernetesPods }> {
   const api = new SimulatedApi();
   const server = createHttpServer(api.handle);
   const port = await listen(server);
-  const pods = new KubernetesPods({ server: `http://127.0.0.1:${port}`, tokenFile, nodeName: 'node-a', deletedGraceMs: 200, ...options });
+  const pods = new KubernetesPods({
+    server: `http://127.0.0.1:${port}`,
+    tokenFile,
+    nodeName: 'node-a',
+    deletedGraceMs: 200,
+    ...options,
+  });
   closers.push(async () => {
     api.endHeld();
     await pods.close();
@@ -143,12 +163,15 @@ async function startApi(options: Partial<KubernetesPodsOptions> = {}): Promise<{
 }
 
 describe('KubernetesPods against recorded API responses', () => {
-  test('lists this node\'s pods and names each container\'s pod, labels and workload', async () => {
+  test("lists this node's pods and names each container's pod, labels and workload", async () => {
     const { api, pods } = await startApi();
     await pods.ready;
     const list = api.urls('list')[0]!;
     assert.equal(list.searchParams.get('fieldSelector'), 'spec.nodeName=node-a');
-    assert.ok(api.requests.every((r) => r.auth === `Bearer ${TOKEN}`), 'every request carries the token');
+    assert.ok(
+      api.requests.every((r) => r.auth === `Bearer ${TOKEN}`),
+      'every request carries the token',
+    );
 
     const web = await until('the web deployment', () => {
       const pod = pods.lookup(ids['web-7d4b9c6f8-x2x9q/web'], undefined);
@@ -163,16 +186,24 @@ describe('KubernetesPods against recorded API responses', () => {
       workload: { kind: 'Deployment', name: 'web' },
     });
     assert.equal(pods.lookup(ids['web-7d4b9c6f8-x2x9q/istio-proxy'], undefined)?.containerName, 'istio-proxy');
-    assert.equal(pods.lookup(ids['web-7d4b9c6f8-x2x9q/istio-init'], undefined)?.containerName, 'istio-init', 'init containers too');
+    assert.equal(
+      pods.lookup(ids['web-7d4b9c6f8-x2x9q/istio-init'], undefined)?.containerName,
+      'istio-init',
+      'init containers too',
+    );
 
     const workload = (pod: string, container: string) => pods.lookup(ids[`${pod}/${container}`], undefined)?.workload;
     assert.deepEqual(workload('db-0', 'postgres'), { kind: 'StatefulSet', name: 'db' });
     assert.deepEqual(workload('node-agent-5kq2p', 'agent'), { kind: 'DaemonSet', name: 'node-agent' });
-    await until('the cronjob', () => (workload('report-28890000-abcde', 'report')?.kind === 'CronJob' ? true : undefined));
+    await until('the cronjob', () =>
+      workload('report-28890000-abcde', 'report')?.kind === 'CronJob' ? true : undefined,
+    );
     assert.deepEqual(workload('report-28890000-abcde', 'report'), { kind: 'CronJob', name: 'report' });
     assert.equal(workload('debug', 'shell'), undefined, 'a bare pod has no workload');
     // The API refuses the ReplicaSet: the Deployment is taken from the pod-template-hash naming.
-    await until('the guessed deployment', () => (workload('api-5f6d7c8b9-qwert', 'api')?.kind === 'Deployment' ? true : undefined));
+    await until('the guessed deployment', () =>
+      workload('api-5f6d7c8b9-qwert', 'api')?.kind === 'Deployment' ? true : undefined,
+    );
     assert.deepEqual(workload('api-5f6d7c8b9-qwert', 'api'), { kind: 'Deployment', name: 'api' });
     assert.equal(pods.stats().errors['http_403'], 1);
     // One lookup per owner, though two pods share the web ReplicaSet.
@@ -188,17 +219,31 @@ describe('KubernetesPods against recorded API responses', () => {
     const { api, pods } = await startApi();
     const late = await until('the pod added by the watch', () => pods.lookup(lateId(), undefined));
     assert.equal(late.name, 'web-7d4b9c6f8-late1');
-    assert.equal(pods.lookup(pendingId(), undefined)?.containerName, 'web', 'the modified pod now has its container id');
+    assert.equal(
+      pods.lookup(pendingId(), undefined)?.containerName,
+      'web',
+      'the modified pod now has its container id',
+    );
     // Deleted, but its processes' last events may still come: known for deletedGraceMs.
     assert.equal(pods.lookup(ids['debug/shell'], undefined)?.name, 'debug');
-    await until('the deleted pod to go', () => (pods.lookup(ids['debug/shell'], undefined) === undefined ? true : undefined));
+    await until('the deleted pod to go', () =>
+      pods.lookup(ids['debug/shell'], undefined) === undefined ? true : undefined,
+    );
 
     // Watch 1 ends after a bookmark; watch 2 resumes from it and gets 410; a list; watch 3 resumes from that list.
     await until('three watches', () => (api.urls('watch').length >= 3 ? true : undefined));
     const watches = api.urls('watch').map((u) => u.searchParams.get('resourceVersion'));
     assert.deepEqual(watches.slice(0, 3), ['1010', '1020', '1500']);
     assert.equal(api.urls('list').length, 2);
-    assert.ok(api.urls('watch').every((u) => u.searchParams.get('allowWatchBookmarks') === 'true' && u.searchParams.get('fieldSelector') === 'spec.nodeName=node-a'));
+    assert.ok(
+      api
+        .urls('watch')
+        .every(
+          (u) =>
+            u.searchParams.get('allowWatchBookmarks') === 'true' &&
+            u.searchParams.get('fieldSelector') === 'spec.nodeName=node-a',
+        ),
+    );
     assert.equal(pods.lookup(lateId(), undefined)?.name, 'web-7d4b9c6f8-late1', 'still known after the relist');
     assert.equal(pods.stats().lists, 2);
   });
@@ -206,7 +251,10 @@ describe('KubernetesPods against recorded API responses', () => {
   test('a wrong token is reported and retried, never crashing; close() stops the retries', async () => {
     const badToken = join(files, 'bad-token');
     writeFileSync(badToken, 'nope');
-    const { pods } = await startApi({ tokenFile: badToken, retry: { initialIntervalMs: 10, maxIntervalMs: 20, multiplier: 2, randomizationFactor: 0, maxElapsedMs: 0 } });
+    const { pods } = await startApi({
+      tokenFile: badToken,
+      retry: { initialIntervalMs: 10, maxIntervalMs: 20, multiplier: 2, randomizationFactor: 0, maxElapsedMs: 0 },
+    });
     await until('two failures', () => ((pods.stats().errors['http_401'] ?? 0) >= 2 ? true : undefined));
     assert.equal(pods.stats().pods, 0);
     await pods.close();
@@ -218,12 +266,38 @@ describe('KubernetesPods against recorded API responses', () => {
   test('https with the cluster CA file: verified; without it the connection is refused and counted', async () => {
     const cert = join(files, 'server.crt');
     const key = join(files, 'server.key');
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=kubernetes', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+        '-days',
+        '1',
+        '-subj',
+        '/CN=kubernetes',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+      ],
+      { stdio: 'ignore' },
+    );
     const api = new SimulatedApi();
     const server = createHttpsServer({ key: readFileSync(key), cert: readFileSync(cert) }, api.handle);
     const port = await listen(server);
     const trusted = new KubernetesPods({ server: `https://127.0.0.1:${port}`, tokenFile, caFile: cert });
-    const untrusted = new KubernetesPods({ server: `https://127.0.0.1:${port}`, tokenFile, retry: { initialIntervalMs: 10, maxIntervalMs: 20, multiplier: 2, randomizationFactor: 0, maxElapsedMs: 0 } });
+    const untrusted = new KubernetesPods({
+      server: `https://127.0.0.1:${port}`,
+      tokenFile,
+      retry: { initialIntervalMs: 10, maxIntervalMs: 20, multiplier: 2, randomizationFactor: 0, maxElapsedMs: 0 },
+    });
     closers.push(async () => {
       api.endHeld();
       await trusted.close();

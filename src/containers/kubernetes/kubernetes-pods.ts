@@ -75,7 +75,8 @@ export class KubernetesPods implements PodMetadataSource {
 
   constructor(private readonly options: KubernetesPodsOptions) {
     this.api = new KubeApiClient(options);
-    this.selector = options.nodeName === undefined ? '' : `&fieldSelector=${encodeURIComponent(`spec.nodeName=${options.nodeName}`)}`;
+    this.selector =
+      options.nodeName === undefined ? '' : `&fieldSelector=${encodeURIComponent(`spec.nodeName=${options.nodeName}`)}`;
     this.deletedGraceMs = options.deletedGraceMs ?? 60_000;
     this.watchTimeoutSeconds = options.watchTimeoutSeconds ?? 300;
   }
@@ -141,7 +142,8 @@ export class KubernetesPods implements PodMetadataSource {
     } while (next !== '');
     this.counters.lists++;
     for (const uid of this.index.uids()) if (!seen.has(uid)) this.removeLater(uid);
-    if (resourceVersion === undefined) throw new KubernetesApiError('bad_json', 'kubernetes api /api/v1/pods: list has no metadata.resourceVersion');
+    if (resourceVersion === undefined)
+      throw new KubernetesApiError('bad_json', 'kubernetes api /api/v1/pods: list has no metadata.resourceVersion');
     return resourceVersion;
   }
 
@@ -158,7 +160,11 @@ export class KubernetesPods implements PodMetadataSource {
           if (event.type === 'ERROR') {
             const status = event.object as { code?: number; message?: string };
             if (status.code === 410) throw new GoneError();
-            throw new KubernetesApiError(`http_${status.code ?? 0}`, `kubernetes api watch: ${status.message ?? 'error event'}`, status.code);
+            throw new KubernetesApiError(
+              `http_${status.code ?? 0}`,
+              `kubernetes api watch: ${status.message ?? 'error event'}`,
+              status.code,
+            );
           }
           latest = resourceVersionOf(event.object) ?? latest;
           const pod = event.object as PodObject;
@@ -231,12 +237,17 @@ export class KubernetesPods implements PodMetadataSource {
   private async fetchOwner(path: string, direct: WorkloadRef, pod: PodObject): Promise<WorkloadRef> {
     this.counters.ownerLookups++;
     try {
-      const owner = (await this.api.getJson(path, this.abort.signal)) as { metadata?: { ownerReferences?: OwnerReference[] } };
+      const owner = (await this.api.getJson(path, this.abort.signal)) as {
+        metadata?: { ownerReferences?: OwnerReference[] };
+      };
       return controllerOf(owner.metadata?.ownerReferences) ?? direct;
     } catch (err) {
       const code = err instanceof KubernetesApiError ? err.code : 'unexpected';
       this.errors[code] = (this.errors[code] ?? 0) + 1;
-      this.options.logger?.warn({ err, code, owner: direct }, 'kubernetes pods: owner lookup failed, guessing from names');
+      this.options.logger?.warn(
+        { err, code, owner: direct },
+        'kubernetes pods: owner lookup failed, guessing from names',
+      );
       const hash = pod.metadata?.labels?.['pod-template-hash'];
       if (direct.kind === 'ReplicaSet' && hash !== undefined && direct.name.endsWith(`-${hash}`)) {
         return { kind: 'Deployment', name: direct.name.slice(0, -hash.length - 1) };

@@ -56,7 +56,10 @@ export class PodIndex {
   }
 
   lookup(containerId: string | undefined, podUid: string | undefined): PodRef | undefined {
-    return (containerId === undefined ? undefined : this.byContainer.get(containerId)) ?? (podUid === undefined ? undefined : this.byUid.get(podUid)?.ref);
+    return (
+      (containerId === undefined ? undefined : this.byContainer.get(containerId)) ??
+      (podUid === undefined ? undefined : this.byUid.get(podUid)?.ref)
+    );
   }
 
   /** Adds or updates a pod; `workload` is what is known of its owner chain so far. Returns false for an object without uid. */

@@ -64,7 +64,18 @@ const GRANDCHILD = { pid: 102, startNs: 3 * S + 789 };
 describe('ProcessEnricher: identity from exec events', () => {
   test('an exec gives its events the exec id, binary, argv, cwd, uid and user name', () => {
     const e = enricher();
-    const exec = feed(e, execEvent({ ktime: 5 * S, process: CHILD, parent: NODE, binary: '/usr/bin/id', argv: ['id', '-u'], cwd: '/home/alice', uid: 1000 }));
+    const exec = feed(
+      e,
+      execEvent({
+        ktime: 5 * S,
+        process: CHILD,
+        parent: NODE,
+        binary: '/usr/bin/id',
+        argv: ['id', '-u'],
+        cwd: '/home/alice',
+        uid: 1000,
+      }),
+    );
     const p = eventOf(e, CHILD).process;
     assert.equal(p.execId, exec.process.execId);
     assert.deepEqual(parseExecId(p.execId ?? ''), { host: HOST, timeNs: 5 * S, pid: CHILD.pid });
@@ -88,9 +99,15 @@ describe('ProcessEnricher: identity from exec events', () => {
     const e = enricher();
     const first = { pid: 4242, startNs: 10 * S + 1 };
     const second = { pid: 4242, startNs: 12 * S + 2 };
-    feed(e, execEvent({ ktime: 10 * S + 5 * MS, process: first, parent: NODE, binary: '/usr/bin/first', argv: ['first'] }));
+    feed(
+      e,
+      execEvent({ ktime: 10 * S + 5 * MS, process: first, parent: NODE, binary: '/usr/bin/first', argv: ['first'] }),
+    );
     feed(e, exitEvent(11 * S, first));
-    feed(e, execEvent({ ktime: 12 * S + 5 * MS, process: second, parent: NODE, binary: '/usr/bin/second', argv: ['second'] }));
+    feed(
+      e,
+      execEvent({ ktime: 12 * S + 5 * MS, process: second, parent: NODE, binary: '/usr/bin/second', argv: ['second'] }),
+    );
     // Late records of the first arrive after the second started: each keeps its own identity.
     const late = eventOf(e, first).process;
     const now = eventOf(e, second).process;
@@ -116,12 +133,42 @@ describe('ProcessEnricher: identity from exec events', () => {
 describe('ProcessEnricher: ancestry', () => {
   test("bash -c 'sh -c cat': bash execs sh in place, sh forks and execs cat; cat's ancestors are sh, bash, node", () => {
     const e = enricher();
-    feed(e, execEvent({ ktime: 1 * S + 500, process: NODE, parent: { pid: 1, startNs: 0 }, binary: '/usr/bin/node', argv: ['node'] }));
+    feed(
+      e,
+      execEvent({
+        ktime: 1 * S + 500,
+        process: NODE,
+        parent: { pid: 1, startNs: 0 },
+        binary: '/usr/bin/node',
+        argv: ['node'],
+      }),
+    );
     feed(e, forkEvent(2 * S + 456, CHILD, NODE));
-    const bash = feed(e, execEvent({ ktime: 2 * S + 1000, process: CHILD, parent: NODE, binary: '/usr/bin/bash', argv: ['bash', '-c', 'sh -c cat'] }));
-    const sh = feed(e, execEvent({ ktime: 2 * S + 2000, process: CHILD, parent: NODE, binary: '/usr/bin/dash', argv: ['sh', '-c', 'cat'] }));
+    const bash = feed(
+      e,
+      execEvent({
+        ktime: 2 * S + 1000,
+        process: CHILD,
+        parent: NODE,
+        binary: '/usr/bin/bash',
+        argv: ['bash', '-c', 'sh -c cat'],
+      }),
+    );
+    const sh = feed(
+      e,
+      execEvent({
+        ktime: 2 * S + 2000,
+        process: CHILD,
+        parent: NODE,
+        binary: '/usr/bin/dash',
+        argv: ['sh', '-c', 'cat'],
+      }),
+    );
     const fork = feed(e, forkEvent(3 * S + 789, GRANDCHILD, CHILD));
-    const cat = feed(e, execEvent({ ktime: 3 * S + 1000, process: GRANDCHILD, parent: CHILD, binary: '/usr/bin/cat', argv: ['cat'] }));
+    const cat = feed(
+      e,
+      execEvent({ ktime: 3 * S + 1000, process: GRANDCHILD, parent: CHILD, binary: '/usr/bin/cat', argv: ['cat'] }),
+    );
 
     const chain = (event: Event) => event.process.ancestors?.map((a) => [a.pid, a.binary]);
     assert.deepEqual(chain(cat), [
@@ -149,7 +196,10 @@ describe('ProcessEnricher: ancestry', () => {
     for (let i = 0; i < 6; i++) {
       const child = { pid: 200 + i, startNs: (10 + i) * S };
       feed(e, forkEvent((10 + i) * S, child, parent));
-      execIds.push(feed(e, execEvent({ ktime: (10 + i) * S + MS, process: child, parent, binary: `/bin/p${i}`, argv: [`p${i}`] })).process.execId!);
+      execIds.push(
+        feed(e, execEvent({ ktime: (10 + i) * S + MS, process: child, parent, binary: `/bin/p${i}`, argv: [`p${i}`] }))
+          .process.execId!,
+      );
       parent = child;
     }
     const last = eventOf(e, parent).process;
@@ -176,7 +226,16 @@ describe('ProcessEnricher: ancestry', () => {
 describe('ProcessEnricher: exit, grace period, bounds', () => {
   test('an exited process is known for the grace period, then forgotten', () => {
     const e = enricher({ exitGraceMs: 1000 });
-    feed(e, execEvent({ ktime: 1 * S, process: NODE, parent: { pid: 1, startNs: 0 }, binary: '/usr/bin/node', argv: ['node'] }));
+    feed(
+      e,
+      execEvent({
+        ktime: 1 * S,
+        process: NODE,
+        parent: { pid: 1, startNs: 0 },
+        binary: '/usr/bin/node',
+        argv: ['node'],
+      }),
+    );
     feed(e, execEvent({ ktime: 5 * S, process: CHILD, parent: NODE, binary: '/bin/x', argv: ['x'] }));
     feed(e, exitEvent(6 * S, CHILD));
     const other = { pid: 300, startNs: 6 * S };
@@ -196,7 +255,10 @@ describe('ProcessEnricher: exit, grace period, bounds', () => {
     const e = enricher({ maxEntries: 3 });
     const keys = [0, 1, 2, 3, 4].map((i) => ({ pid: 500 + i, startNs: (20 + i) * S }));
     const exec = (i: number) =>
-      feed(e, execEvent({ ktime: (20 + i) * S + MS, process: keys[i]!, parent: NODE, binary: `/bin/p${i}`, argv: [`p${i}`] }));
+      feed(
+        e,
+        execEvent({ ktime: (20 + i) * S + MS, process: keys[i]!, parent: NODE, binary: `/bin/p${i}`, argv: [`p${i}`] }),
+      );
     exec(0);
     exec(1);
     exec(2);
@@ -231,7 +293,10 @@ describe('ProcessEnricher: exit, grace period, bounds', () => {
       () => enricher({ maxEntries: 0 }),
       (err: unknown) => err instanceof EnrichConfigError && err.code === 'bad_option' && err.field === 'maxEntries',
     );
-    assert.throws(() => enricher({ ancestryDepth: 1.5 }), /enrich option ancestryDepth: must be an integer >= 0, got 1.5/);
+    assert.throws(
+      () => enricher({ ancestryDepth: 1.5 }),
+      /enrich option ancestryDepth: must be an integer >= 0, got 1.5/,
+    );
   });
 });
 
@@ -239,9 +304,26 @@ describe('ProcessEnricher: /proc', () => {
   const TICK = 10 * MS;
   function hostProc(): FakeProc {
     return fakeProc()
-      .add({ pid: 1, ppid: 0, comm: 'systemd', startTicks: 5, binary: '/usr/lib/systemd/systemd', argv: ['/sbin/init'], cwd: '/' })
+      .add({
+        pid: 1,
+        ppid: 0,
+        comm: 'systemd',
+        startTicks: 5,
+        binary: '/usr/lib/systemd/systemd',
+        argv: ['/sbin/init'],
+        cwd: '/',
+      })
       .add({ pid: 2, ppid: 0, comm: 'kthreadd', startTicks: 5 })
-      .add({ pid: 50, ppid: 1, comm: 'bash', startTicks: 900, binary: '/usr/bin/bash', argv: ['-bash'], cwd: '/home/alice', uid: 1000 })
+      .add({
+        pid: 50,
+        ppid: 1,
+        comm: 'bash',
+        startTicks: 900,
+        binary: '/usr/bin/bash',
+        argv: ['-bash'],
+        cwd: '/home/alice',
+        uid: 1000,
+      })
       .add({
         pid: 60,
         ppid: 50,
@@ -296,7 +378,10 @@ describe('ProcessEnricher: /proc', () => {
     const bash = { pid: 50, startNs: 900 * TICK + 77 };
     const child = { pid: 70, startNs: 40 * S };
     feed(e, forkEvent(40 * S, child, bash));
-    const cat = feed(e, execEvent({ ktime: 40 * S + MS, process: child, parent: bash, binary: '/usr/bin/cat', argv: ['cat'] }));
+    const cat = feed(
+      e,
+      execEvent({ ktime: 40 * S + MS, process: child, parent: bash, binary: '/usr/bin/cat', argv: ['cat'] }),
+    );
     assert.equal(cat.process.parentExecId, formatExecId(HOST, 900 * TICK, 50));
     assert.deepEqual(
       cat.process.ancestors?.map((a) => a.pid),
@@ -309,10 +394,28 @@ describe('ProcessEnricher: /proc', () => {
     e.seedFromProc();
     const sleep = { pid: 60, startNs: 1000 * TICK + 5 };
     const seededId = formatExecId(HOST, 1000 * TICK, 60);
-    const same = feed(e, execEvent({ ktime: 10 * S + 1, process: sleep, parent: { pid: 50, startNs: 900 * TICK }, binary: '/usr/bin/sleep', argv: ['sleep', '30'] }));
+    const same = feed(
+      e,
+      execEvent({
+        ktime: 10 * S + 1,
+        process: sleep,
+        parent: { pid: 50, startNs: 900 * TICK },
+        binary: '/usr/bin/sleep',
+        argv: ['sleep', '30'],
+      }),
+    );
     assert.equal(same.process.execId, seededId);
     assert.equal(e.stats().seedsConfirmed, 1);
-    const again = feed(e, execEvent({ ktime: 10 * S + 2, process: sleep, parent: { pid: 50, startNs: 900 * TICK }, binary: '/usr/bin/sleep', argv: ['sleep', '30'] }));
+    const again = feed(
+      e,
+      execEvent({
+        ktime: 10 * S + 2,
+        process: sleep,
+        parent: { pid: 50, startNs: 900 * TICK },
+        binary: '/usr/bin/sleep',
+        argv: ['sleep', '30'],
+      }),
+    );
     assert.notEqual(again.process.execId, seededId, 'once confirmed, an exec is a new image even with the same argv');
     assert.equal(again.process.parentExecId, seededId);
   });
@@ -321,7 +424,16 @@ describe('ProcessEnricher: /proc', () => {
     const proc = hostProc();
     const e = enricher({}, proc);
     e.seedFromProc();
-    proc.add({ pid: 80, ppid: 50, comm: 'vim', startTicks: 2000, binary: '/usr/bin/vim', argv: ['vim'], cwd: '/', uid: 0 });
+    proc.add({
+      pid: 80,
+      ppid: 50,
+      comm: 'vim',
+      startTicks: 2000,
+      binary: '/usr/bin/vim',
+      argv: ['vim'],
+      cwd: '/',
+      uid: 0,
+    });
     const vim = eventOf(e, { pid: 80, startNs: 2000 * TICK + 9 }).process;
     assert.equal(vim.binary, '/usr/bin/vim');
     assert.equal(vim.user, 'root');
@@ -370,7 +482,15 @@ describe('ProcessEnricher: pods', () => {
   }
 
   test('without a pod source a container process carries the pod uid from its cgroup', () => {
-    const proc = fakeProc().add({ pid: 10, ppid: 0, comm: 'app', startTicks: 10, binary: '/app', argv: ['app'], cgroup: kubepods });
+    const proc = fakeProc().add({
+      pid: 10,
+      ppid: 0,
+      comm: 'app',
+      startTicks: 10,
+      binary: '/app',
+      argv: ['app'],
+      cgroup: kubepods,
+    });
     const e = enricher({}, proc);
     e.seedFromProc();
     const p = eventOf(e, { pid: 10, startNs: 10 * 10 * MS }).process;
@@ -379,7 +499,15 @@ describe('ProcessEnricher: pods', () => {
   });
 
   test('pod details appear once the source knows them, looked up again only when its version changes', () => {
-    const proc = fakeProc().add({ pid: 10, ppid: 0, comm: 'app', startTicks: 10, binary: '/app', argv: ['app'], cgroup: kubepods });
+    const proc = fakeProc().add({
+      pid: 10,
+      ppid: 0,
+      comm: 'app',
+      startTicks: 10,
+      binary: '/app',
+      argv: ['app'],
+      cgroup: kubepods,
+    });
     const pods = new TablePods();
     const e = enricher({ pods }, proc);
     e.seedFromProc();
@@ -387,7 +515,13 @@ describe('ProcessEnricher: pods', () => {
     assert.deepEqual(eventOf(e, key).process.pod, { uid: POD_UID });
     eventOf(e, key);
     assert.equal(pods.lookups, 1);
-    const pod: PodRef = { uid: POD_UID, name: 'web-7d4b9c-x2x', namespace: 'shop', containerName: 'web', workload: { kind: 'Deployment', name: 'web' } };
+    const pod: PodRef = {
+      uid: POD_UID,
+      name: 'web-7d4b9c-x2x',
+      namespace: 'shop',
+      containerName: 'web',
+      workload: { kind: 'Deployment', name: 'web' },
+    };
     pods.byContainer.set(CONTAINER, pod);
     pods.version++;
     assert.equal(eventOf(e, key).process.pod, pod);

@@ -97,7 +97,15 @@ export class ProcessEnricher {
   private nowNs = 0;
   /** pid -> start tick of the last /proc fallback that failed, so it is tried once. */
   private readonly failedFallbacks = new Map<number, number>();
-  private readonly counters = { seeded: 0, seedsConfirmed: 0, hits: 0, misses: 0, procFallbacks: 0, unresolved: 0, orphans: 0 };
+  private readonly counters = {
+    seeded: 0,
+    seedsConfirmed: 0,
+    hits: 0,
+    misses: 0,
+    procFallbacks: 0,
+    unresolved: 0,
+    orphans: 0,
+  };
 
   constructor(options: ProcessEnricherOptions = {}) {
     this.table = new ProcessTable(integerOption('maxEntries', options.maxEntries, 32_768, 1));
@@ -184,7 +192,7 @@ export class ProcessEnricher {
   }
 
   /** The cached image of a process, without counting or reading /proc. */
-  lookup(pid: number, startNs: number): ProcessEntry | undefined {
+  lookup(pid: number, startNs: number): Readonly<ProcessEntry> | undefined {
     return this.table.get(pid, Math.floor(startNs / this.tickNs));
   }
 
@@ -196,7 +204,12 @@ export class ProcessEnricher {
     const { pid, startNs } = event.process;
     const startTick = Math.floor(startNs / this.tickNs);
     const previous = this.table.get(pid, startTick);
-    if (previous !== undefined && !previous.confirmed && previous.binary === event.binary && sameArgv(previous.argv, event)) {
+    if (
+      previous !== undefined &&
+      !previous.confirmed &&
+      previous.binary === event.binary &&
+      sameArgv(previous.argv, event)
+    ) {
       // Read from /proc after this exec, while its event waited in the ring: the same image.
       previous.confirmed = true;
       previous.startNs = startNs;
@@ -310,7 +323,10 @@ export class ProcessEnricher {
   }
 
   private entryFromProc(snapshot: ProcSnapshot, parent: ProcessEntry | undefined): ProcessEntry {
-    const cgroup = snapshot.cgroupFile === undefined ? undefined : this.cgroups.identityOfPath(cgroupPathFromProcFile(snapshot.cgroupFile));
+    const cgroup =
+      snapshot.cgroupFile === undefined
+        ? undefined
+        : this.cgroups.identityOfPath(cgroupPathFromProcFile(snapshot.cgroupFile));
     const startNs = snapshot.startTicks * this.tickNs;
     const init: ProcessEntryInit = {
       pid: snapshot.pid,

@@ -58,7 +58,14 @@ export function execEvent(v: SyntheticExec): ExecEvent {
 
 export function exitEvent(ktime: number, process: ProcessKey, status = 0): ExitEvent {
   return decodeOne<ExitEvent>(
-    encodeExit({ ktime, cpu: 0, seq: seq++, task: { tgid: process.pid, pid: process.pid, startNs: process.startNs }, status, comm: '' }),
+    encodeExit({
+      ktime,
+      cpu: 0,
+      seq: seq++,
+      task: { tgid: process.pid, pid: process.pid, startNs: process.startNs },
+      status,
+      comm: '',
+    }),
     'process.exit',
   );
 }
