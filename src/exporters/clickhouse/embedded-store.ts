@@ -15,7 +15,8 @@ import { INSERT_COLUMNS, encodeRowsInSlices, type RowRejection } from './row-enc
 import { DEFAULT_DATABASE, DEFAULT_TABLE, schemaStatements, type SchemaOptions } from './schema.js';
 import { storeLockHolder } from './store-lock.js';
 
-export const DEFAULT_STORE_PATH = './data/ebpipe-chdb';
+/** Where the agent keeps its store unless a pipeline says otherwise; `ebpipe query` reads the same. */
+export const DEFAULT_STORE_PATH = '/var/lib/ebpipe/chdb';
 
 /** Output formats `query` accepts (ClickHouse names); the text comes back exactly as the engine wrote it. */
 export const QUERY_FORMATS = [
@@ -39,7 +40,7 @@ export function isQueryFormat(name: string): name is QueryFormat {
 }
 
 export interface EmbeddedStoreOptions {
-  /** Data directory, created (mode 0700: events carry command lines) if missing. Default `./data/ebpipe-chdb`. */
+  /** Data directory, created (mode 0700: events carry command lines) if missing. Default DEFAULT_STORE_PATH. */
   path?: string;
   /** Default `ebpipe`. */
   database?: string;
