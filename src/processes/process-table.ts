@@ -82,10 +82,10 @@ export class ProcessTable {
     this.exitedEntries++;
   }
 
-  /** Drops exited entries whose exit is at or before `cutoffNs`. */
+  /** Drops exited entries whose exit is before `cutoffNs`. */
   expire(cutoffNs: number): void {
     let oldest = this.exited.oldest;
-    while (oldest !== undefined && oldest.exitedAtNs <= cutoffNs) {
+    while (oldest !== undefined && oldest.exitedAtNs < cutoffNs) {
       this.remove(oldest);
       this.counters.expired++;
       oldest = this.exited.oldest;

@@ -48,6 +48,9 @@ class SimulatedApi {
   private watches = 0;
   private readonly held: ServerResponse[] = [];
 
+  /** @param emptyWatches answer every watch with an empty body at once, as a misbehaving proxy might */
+  constructor(private readonly emptyWatches = false) {}
+
   handle = (req: IncomingMessage, res: ServerResponse): void => {
     this.requests.push({ url: req.url ?? '', auth: req.headers.authorization });
     const url = new URL(req.url ?? '/', 'http://api');
@@ -65,7 +68,9 @@ class SimulatedApi {
     if (url.pathname === '/api/v1/pods' && url.searchParams.get('watch') === '1') {
       this.watches++;
       res.writeHead(200, { 'content-type': 'application/json' });
-      if (this.watches === 1) {
+      if (this.emptyWatches) {
+        res.end();
+      } else if (this.watches === 1) {
         // The recorded events, then the server ends the watch (its timeout).
         for (const line of watchLines) this.apply(JSON.parse(line) as { type: string; object: PodObject });
         res.end(`${watchLines.join('\n')}\n`);
@@ -141,8 +146,8 @@ after(async () => {
 
 async function startApi(
   options: Partial<KubernetesPodsOptions> = {},
+  api = new SimulatedApi(),
 ): Promise<{ api: SimulatedApi; pods: KubernetesPods }> {
-  const api = new SimulatedApi();
   const server = createHttpServer(api.handle);
   const port = await listen(server);
   const pods = new KubernetesPods({
@@ -261,6 +266,18 @@ describe('KubernetesPods against recorded API responses', () => {
     const failures = pods.stats().errors['http_401'];
     await delay(60);
     assert.equal(pods.stats().errors['http_401'], failures);
+  });
+
+  test('watches that end at once without events are failures: backoff and a fresh list, not a tight loop', async () => {
+    const retry = { initialIntervalMs: 50, maxIntervalMs: 50, multiplier: 1, randomizationFactor: 0, maxElapsedMs: 0 };
+    const { api, pods } = await startApi({ retry }, new SimulatedApi(true));
+    await pods.ready;
+    await delay(300);
+    const watches = api.urls('watch').length;
+    assert.ok(watches >= 2 && watches <= 8, `${watches} watches in 300 ms`);
+    const lists = api.urls('list').length;
+    assert.ok(lists === watches || lists === watches + 1, `each failed watch is followed by a list (${lists} lists)`);
+    assert.ok((pods.stats().errors['watch_closed'] ?? 0) >= 2);
   });
 
   test('https with the cluster CA file: verified; without it the connection is refused and counted', async () => {

@@ -150,6 +150,8 @@ export class KubernetesPods implements PodMetadataSource {
   /** One watch request; returns the last resourceVersion seen when the server ends it. */
   private async watchFrom(resourceVersion: string, signal: AbortSignal): Promise<string> {
     this.counters.watches++;
+    const started = Date.now();
+    const eventsBefore = this.counters.watchEvents;
     let latest = resourceVersion;
     const path = `/api/v1/pods?watch=1&allowWatchBookmarks=true&timeoutSeconds=${this.watchTimeoutSeconds}&resourceVersion=${encodeURIComponent(resourceVersion)}${this.selector}`;
     try {
@@ -179,6 +181,10 @@ export class KubernetesPods implements PodMetadataSource {
     } catch (err) {
       if (err instanceof KubernetesApiError && err.status === 410) throw new GoneError();
       throw err;
+    }
+    // A server (or proxy) that ends watches at once would otherwise be asked again in a tight loop.
+    if (this.counters.watchEvents === eventsBefore && Date.now() - started < 1000) {
+      throw new KubernetesApiError('watch_closed', 'kubernetes api watch: closed at once without events');
     }
     return latest;
   }

@@ -251,6 +251,14 @@ describe('ProcessEnricher: exit, grace period, bounds', () => {
     assert.equal(stats.unresolved - 1, 1, 'the miss tried /proc, where the process is gone (pid 1 missed too)');
   });
 
+  test('with no grace period the exit event itself still gets the identity', () => {
+    const e = enricher({ exitGraceMs: 0 });
+    feed(e, execEvent({ ktime: 5 * S, process: CHILD, parent: NODE, binary: '/bin/x', argv: ['x'] }));
+    assert.equal(feed(e, exitEvent(6 * S, CHILD)).process.binary, '/bin/x');
+    feed(e, forkEvent(6 * S + 1, GRANDCHILD, NODE));
+    assert.equal(e.stats().expired, 1);
+  });
+
   test('when full, exited entries go first, then the oldest live ones; each is counted', () => {
     const e = enricher({ maxEntries: 3 });
     const keys = [0, 1, 2, 3, 4].map((i) => ({ pid: 500 + i, startNs: (20 + i) * S }));
