@@ -21,6 +21,8 @@ export interface RecordOrigin {
  * The process an event belongs to. Decode fills the kernel ids; the enrich stage adds
  * identity (execId, ancestry) and what it knows of the process from the process cache
  * (src/processors/enrich/process-enricher.ts explains where each field comes from).
+ * Its arrays and objects (argv, ancestors, pod) are the cache's, shared by many events:
+ * replace them, never change them in place.
  */
 export interface ProcessRef {
   /** Thread group id: the process id users know. */
