@@ -2,21 +2,64 @@
 // pad to 8 } (native/src/ring_reader.h). Unknown or truncated records are counted and skipped.
 import {
   BENCH_EVENT_SIZE,
+  CRED_CHANGE_EVENT_SIZE,
+  CredFlags,
   EVENT_HEADER_SIZE,
   EXEC_EVENT_SIZE,
   EXIT_EVENT_SIZE,
   ExecFlags,
+  FILE_OPEN_EVENT_SIZE,
+  FILE_PATH_EVENT_SIZE,
+  FILE_RENAME_EVENT_SIZE,
   FORK_EVENT_SIZE,
+  FileFlags,
   LAYOUTS,
+  MODULE_EVENT_SIZE,
+  NetFlags,
   Op,
+  SOCK_EVENT_SIZE,
+  Syscall,
   readBenchEvent,
+  readCredChangeEvent,
   readExecEvent,
   readExitEvent,
+  readFileOpenEvent,
+  readFilePathEvent,
+  readFileRenameEvent,
   readForkEvent,
+  readModuleEvent,
+  readSockEvent,
   type EventHeader,
+  type TaskIds,
 } from './generated/abi.js';
+import {
+  AF_INET6,
+  errnoName,
+  formatIpv4,
+  formatIpv6,
+  protocolName,
+  syscallName,
+  tcpStateName,
+} from './kernel-names.js';
 import { RecordView } from './record-view.js';
-import type { BenchEvent, Event, ExecEvent, ExitEvent, ForkEvent, RecordOrigin } from './model.js';
+import type {
+  BenchEvent,
+  CredentialsChangeEvent,
+  Event,
+  ExecEvent,
+  ExitEvent,
+  FileEvent,
+  FileRenameEvent,
+  ForkEvent,
+  ModuleLoadEvent,
+  ModuleUnloadEvent,
+  NetworkEvent,
+  PrivilegeRaise,
+  ProcessRef,
+  RecordOrigin,
+  SocketRef,
+  SyscallOutcome,
+} from './model.js';
 
 export interface DecodeStats {
   decoded: number;
@@ -31,6 +74,59 @@ export interface DecodeStats {
 const LENGTH_PREFIX = 8;
 const OP_OFFSET = LAYOUTS['event_header']?.fields['op']?.offset ?? 0;
 const SIZE_OFFSET = LAYOUTS['event_header']?.fields['size']?.offset ?? 2;
+
+function fieldOffset(struct: string, field: string): number {
+  const offset = LAYOUTS[struct]?.fields[field]?.offset;
+  if (offset === undefined) throw new Error(`generated ABI has no ${struct}.${field}`);
+  return offset;
+}
+
+/** Arrays of numbers are not in the generated readers (scripts/generate-decoder.ts). */
+const LOCAL_ADDR_OFFSET = fieldOffset('sock_event', 'local_addr');
+const REMOTE_ADDR_OFFSET = fieldOffset('sock_event', 'remote_addr');
+const GROUPS_OFFSET = fieldOffset('cred_change_event', 'groups');
+const GROUPS_MAX = (LAYOUTS['cred_change_event']?.fields['groups']?.size ?? 0) / 4;
+
+/** The kernel's "leave unchanged" id, (u32)-1. */
+const UNCHANGED_ID = 0xffffffff;
+
+const RAISES: readonly [number, PrivilegeRaise][] = [
+  [CredFlags.CRED_UID_TO_ROOT, 'uid_to_root'],
+  [CredFlags.CRED_GID_TO_ROOT, 'gid_to_root'],
+  [CredFlags.CRED_CAPS_GAINED, 'caps_gained'],
+  [CredFlags.CRED_ROOT_GROUP_GAINED, 'root_group_gained'],
+];
+
+/** How many ids each credentials call takes (the record holds three slots). */
+const CRED_ARG_COUNTS: Readonly<Record<number, number>> = {
+  [Syscall.SYS_SETUID]: 1,
+  [Syscall.SYS_SETGID]: 1,
+  [Syscall.SYS_SETREUID]: 2,
+  [Syscall.SYS_SETREGID]: 2,
+  [Syscall.SYS_SETRESUID]: 3,
+  [Syscall.SYS_SETRESGID]: 3,
+  [Syscall.SYS_SETFSUID]: 1,
+  [Syscall.SYS_SETFSGID]: 1,
+  [Syscall.SYS_SETGROUPS]: 1,
+  [Syscall.SYS_CAPSET]: 0,
+};
+
+function signedId(id: number): number {
+  return id === UNCHANGED_ID ? -1 : id;
+}
+
+function processRef(task: TaskIds, comm: string): ProcessRef {
+  return { pid: task.tgid, tid: task.pid, startNs: task.startNs, comm };
+}
+
+/** Results are __s32 in the records; the generated readers give them unsigned. */
+function outcome(syscall: number, result: number): SyscallOutcome {
+  const signed = result | 0;
+  const error = errnoName(signed);
+  return error === undefined
+    ? { syscall: syscallName(syscall), result: signed }
+    : { syscall: syscallName(syscall), result: signed, error };
+}
 
 /** clockOffsetNs is filled in by RecordDecoder.decodeRecord for every event. */
 function origin(hdr: EventHeader): RecordOrigin {
@@ -96,6 +192,32 @@ export class RecordDecoder {
       case Op.FORK:
         event = size < FORK_EVENT_SIZE ? null : this.fork(v, at);
         break;
+      case Op.FILE_OPEN:
+        event = size < FILE_OPEN_EVENT_SIZE ? null : this.fileOpen(v, at, size);
+        break;
+      case Op.FILE_UNLINK:
+      case Op.FILE_CHMOD:
+      case Op.FILE_CHOWN:
+        event = size < FILE_PATH_EVENT_SIZE ? null : this.filePath(op, v, at, size);
+        break;
+      case Op.FILE_RENAME:
+        event = size < FILE_RENAME_EVENT_SIZE ? null : this.fileRename(v, at, size);
+        break;
+      case Op.NET_CONNECT:
+      case Op.NET_ACCEPT:
+      case Op.NET_CLOSE:
+      case Op.NET_BIND:
+      case Op.NET_LISTEN:
+      case Op.NET_UDP_SEND:
+        event = size < SOCK_EVENT_SIZE ? null : this.sock(op, v, at);
+        break;
+      case Op.CRED_CHANGE:
+        event = size < CRED_CHANGE_EVENT_SIZE ? null : this.credChange(v, at);
+        break;
+      case Op.MODULE_LOAD:
+      case Op.MODULE_UNLOAD:
+        event = size < MODULE_EVENT_SIZE ? null : this.module(op, v, at, size);
+        break;
       case Op.BENCH:
         event = size < BENCH_EVENT_SIZE ? null : this.bench(v, at);
         break;
@@ -157,6 +279,159 @@ export class RecordDecoder {
       origin: origin(raw.hdr),
       process: { pid: raw.task.tgid, tid: raw.task.pid, startNs: raw.task.startNs, comm: raw.comm },
       parent: { pid: raw.parent.tgid, startNs: raw.parent.startNs },
+    };
+  }
+
+  private fileOpen(v: RecordView, at: number, size: number): FileEvent | null {
+    const raw = readFileOpenEvent(v, at);
+    const path = at + FILE_OPEN_EVENT_SIZE;
+    const end = path + raw.pathLen;
+    if (end > at + size) return null;
+    return {
+      kind: 'file.open',
+      origin: origin(raw.hdr),
+      process: processRef(raw.task, raw.comm),
+      ...outcome(raw.syscall, raw.result),
+      path: v.buf.toString('utf8', path, end),
+      pathUnresolved: (raw.flags & FileFlags.FILE_PATH_UNRESOLVED) !== 0,
+      pathTruncated: (raw.flags & FileFlags.FILE_PATH_TRUNCATED) !== 0,
+      dev: raw.dev,
+      ino: raw.ino,
+      openFlags: raw.openFlags,
+      mode: raw.mode,
+      resolve: raw.resolve,
+      dirfd: raw.dirfd | 0,
+      fromLsm: (raw.flags & FileFlags.FILE_FROM_LSM) !== 0,
+    };
+  }
+
+  /** unlink, chmod and chown share one record. */
+  private filePath(op: number, v: RecordView, at: number, size: number): FileEvent | null {
+    const raw = readFilePathEvent(v, at);
+    const path = at + FILE_PATH_EVENT_SIZE;
+    const end = path + raw.pathLen;
+    if (end > at + size) return null;
+    const common = {
+      origin: origin(raw.hdr),
+      process: processRef(raw.task, raw.comm),
+      ...outcome(raw.syscall, raw.result),
+      path: v.buf.toString('utf8', path, end),
+      pathUnresolved: (raw.flags & FileFlags.FILE_PATH_UNRESOLVED) !== 0,
+      pathTruncated: (raw.flags & FileFlags.FILE_PATH_TRUNCATED) !== 0,
+      dirfd: raw.dirfd | 0,
+      atFlags: raw.atFlags,
+    };
+    if (op === Op.FILE_UNLINK) return { kind: 'file.unlink', ...common };
+    if (op === Op.FILE_CHMOD) return { kind: 'file.chmod', ...common, mode: raw.mode, dev: raw.dev, ino: raw.ino };
+    return {
+      kind: 'file.chown',
+      ...common,
+      uid: signedId(raw.uid),
+      gid: signedId(raw.gid),
+      dev: raw.dev,
+      ino: raw.ino,
+    };
+  }
+
+  private fileRename(v: RecordView, at: number, size: number): FileRenameEvent | null {
+    const raw = readFileRenameEvent(v, at);
+    const oldPath = at + FILE_RENAME_EVENT_SIZE;
+    const newPath = oldPath + raw.oldPathLen;
+    const end = newPath + raw.newPathLen;
+    if (end > at + size) return null;
+    return {
+      kind: 'file.rename',
+      origin: origin(raw.hdr),
+      process: processRef(raw.task, raw.comm),
+      ...outcome(raw.syscall, raw.result),
+      oldPath: v.buf.toString('utf8', oldPath, newPath),
+      oldPathUnresolved: (raw.flags & FileFlags.FILE_PATH_UNRESOLVED) !== 0,
+      oldPathTruncated: (raw.flags & FileFlags.FILE_PATH_TRUNCATED) !== 0,
+      newPath: v.buf.toString('utf8', newPath, end),
+      newPathUnresolved: (raw.flags & FileFlags.FILE_NEW_PATH_UNRESOLVED) !== 0,
+      newPathTruncated: (raw.flags & FileFlags.FILE_NEW_PATH_TRUNCATED) !== 0,
+      oldDirfd: raw.oldDirfd | 0,
+      newDirfd: raw.newDirfd | 0,
+      renameFlags: raw.renameFlags,
+    };
+  }
+
+  private sock(op: number, v: RecordView, at: number): NetworkEvent {
+    const raw = readSockEvent(v, at);
+    const ipv6 = raw.family === AF_INET6;
+    const format = ipv6 ? formatIpv6 : formatIpv4;
+    const socket: SocketRef = {
+      family: ipv6 ? 'ipv6' : 'ipv4',
+      protocol: protocolName(raw.protocol),
+      local: { address: format(v.buf, at + LOCAL_ADDR_OFFSET), port: raw.localPort },
+      remote: { address: format(v.buf, at + REMOTE_ADDR_OFFSET), port: raw.remotePort },
+    };
+    const common = { origin: origin(raw.hdr), process: processRef(raw.task, raw.comm), ...socket };
+    switch (op) {
+      case Op.NET_CLOSE:
+        return {
+          kind: 'network.close',
+          ...common,
+          ownerKnown: (raw.flags & NetFlags.NET_OWNER_UNKNOWN) === 0,
+          oldState: tcpStateName(raw.oldState),
+          bytesAcked: raw.bytesAcked,
+          bytesReceived: raw.bytesReceived,
+        };
+      case Op.NET_CONNECT:
+        return { kind: 'network.connect', ...common, ...outcome(raw.syscall, raw.result) };
+      case Op.NET_ACCEPT:
+        return { kind: 'network.accept', ...common, ...outcome(raw.syscall, raw.result) };
+      case Op.NET_BIND:
+        return { kind: 'network.bind', ...common, ...outcome(raw.syscall, raw.result) };
+      case Op.NET_LISTEN:
+        return { kind: 'network.listen', ...common, ...outcome(raw.syscall, raw.result), backlog: raw.backlog };
+      default:
+        return { kind: 'network.udp_send', ...common, ...outcome(raw.syscall, raw.result) };
+    }
+  }
+
+  private credChange(v: RecordView, at: number): CredentialsChangeEvent {
+    const raw = readCredChangeEvent(v, at);
+    const argCount = CRED_ARG_COUNTS[raw.syscall] ?? 3;
+    const args = [raw.arg0, raw.arg1, raw.arg2].slice(0, argCount).map(signedId);
+    const groupCount = Math.min(raw.newCreds.ngroups, GROUPS_MAX);
+    const groups: number[] = [];
+    for (let i = 0; i < groupCount; i++) groups.push(v.u32[(at + GROUPS_OFFSET + 4 * i) >>> 2]!);
+    const raisedBy = RAISES.filter(([bit]) => (raw.flags & bit) !== 0).map(([, name]) => name);
+    return {
+      kind: 'credentials.change',
+      origin: origin(raw.hdr),
+      process: processRef(raw.task, raw.comm),
+      ...outcome(raw.syscall, raw.result),
+      args,
+      before: raw.oldCreds,
+      after: raw.newCreds,
+      groups,
+      privilegeRaised: raisedBy.length > 0,
+      raisedBy,
+    };
+  }
+
+  private module(op: number, v: RecordView, at: number, size: number): ModuleLoadEvent | ModuleUnloadEvent | null {
+    const raw = readModuleEvent(v, at);
+    const common = {
+      origin: origin(raw.hdr),
+      process: processRef(raw.task, raw.comm),
+      ...outcome(raw.syscall, raw.result),
+      name: raw.name,
+    };
+    if (op === Op.MODULE_UNLOAD) return { kind: 'module.unload', ...common, unloadFlags: raw.syscallFlags };
+    const path = at + MODULE_EVENT_SIZE;
+    const args = path + raw.pathLen;
+    const end = args + raw.argsLen;
+    if (end > at + size) return null;
+    return {
+      kind: 'module.load',
+      ...common,
+      path: v.buf.toString('utf8', path, args),
+      args: v.buf.toString('utf8', args, end),
+      fd: raw.fd | 0,
+      loadFlags: raw.syscallFlags,
     };
   }
 

@@ -1,8 +1,10 @@
 // The kernel side as one unit: loads the sensor objects so they share one ring buffer
 // and one set of counters, attaches them, and drains the ring into batches.
+import { existsSync } from 'node:fs';
 import { DropReason, Op } from '../events/generated/abi.js';
 import { bpfObjectPath } from '../paths.js';
 import type { Logger } from '../telemetry/logger.js';
+import { HostKernelFeatures, type KernelFeatures } from './attach-points.js';
 import {
   loadNativeAddon,
   type NativeBpfObject,
@@ -11,12 +13,17 @@ import {
   type RingReaderStats,
 } from './native.js';
 import { preflight } from './preflight.js';
+import { loadSensor, type SensorStatus } from './sensor-loader.js';
+import { SENSOR_NAMES, sensorSpec } from './sensors.js';
 
-/** Maps every object declares (bpf/lib/maps.bpf.h); the first object creates them. */
-const SHARED_MAPS = ['events', 'drops', 'sequence', 'scratch_space'] as const;
+export type { SensorStatus };
 
 export interface KernelSourceOptions {
-  /** Object names in bpf/build, without `.bpf.o`. */
+  /**
+   * Sensors to load (src/kernel/sensors.ts: process, file, network, credentials, modules);
+   * any other name is an object of bpf/build loaded as is. A sensor this kernel cannot run
+   * is reported by sensorStatus() and the others go on.
+   */
   sensors: readonly string[];
   /** Size of the kernel ring buffer: a power of two, a multiple of the page size. */
   ringBytes: number;
@@ -26,6 +33,8 @@ export interface KernelSourceOptions {
   /** Called for every batch; `release` must be called once the batch is consumed. */
   onBatch(batch: Buffer, records: number, release: () => void): void;
   logger: Logger;
+  /** What the kernel offers, judged before loading; the host's tracefs and LSM list by default. */
+  features?: KernelFeatures;
 }
 
 export interface KernelDrop {
@@ -58,6 +67,7 @@ const DROP_REASON_NAMES = Object.fromEntries(
 
 export class KernelSource {
   private readonly objects = new Map<string, NativeBpfObject>();
+  private readonly statuses: SensorStatus[] = [];
   private reader: NativeRingReader | undefined;
   private closing: Promise<void> | undefined;
   /** The counters as they were when the maps were freed. */
@@ -80,39 +90,44 @@ export class KernelSource {
     return source;
   }
 
+  /** Loads each sensor's first working variant; fails only when no sensor at all could attach. */
   private loadSensors(): void {
     const addon = loadNativeAddon();
+    const features = this.options.features ?? new HostKernelFeatures();
     let owner: NativeBpfObject | undefined;
     const wakeupBytes = Buffer.alloc(8);
     wakeupBytes.writeBigUInt64LE(BigInt(this.options.reader.batchBytes));
     for (const sensor of this.options.sensors) {
-      const object = this.wrap(sensor, 'opening', () => new addon.BpfObject(bpfObjectPath(sensor)));
+      const spec = sensorSpec(sensor);
+      if (!SENSOR_NAMES.includes(sensor) && !existsSync(bpfObjectPath(sensor))) {
+        throw new KernelSourceError(
+          `unknown sensor ${sensor} (known: ${SENSOR_NAMES.join(', ')}; no ${bpfObjectPath(sensor)} either)`,
+          'UNKNOWN_SENSOR',
+          sensor,
+        );
+      }
+      const { object, status } = loadSensor(spec, {
+        addon,
+        owner,
+        ringBytes: this.options.ringBytes,
+        globals: { ring_wakeup_bytes: wakeupBytes, ...this.options.globals?.[sensor] },
+        features,
+        logger: this.options.logger,
+      });
+      this.statuses.push(status);
+      if (!object) continue;
       this.objects.set(sensor, object);
-      const globals = { ring_wakeup_bytes: wakeupBytes, ...this.options.globals?.[sensor] };
-      for (const [name, value] of Object.entries(globals)) {
-        this.wrap(sensor, `setting ${name}`, () => object.setGlobal(name, value));
-      }
-      if (owner) {
-        const first = owner;
-        for (const map of SHARED_MAPS) this.wrap(sensor, `sharing ${map}`, () => object.reuseMap(map, first));
-      } else {
-        this.wrap(sensor, 'sizing ring buffer', () => object.setMaxEntries('events', this.options.ringBytes));
-      }
-      this.wrap(sensor, 'loading', () => object.load());
       owner ??= object;
-      const attached = this.wrap(sensor, 'attaching', () => object.attach());
-      this.options.logger.info({ sensor, programs: attached }, 'sensor attached');
+    }
+    if (this.objects.size === 0) {
+      const reasons = this.statuses.map((s) => (s.state === 'unavailable' ? `${s.sensor}: ${s.reason}` : s.sensor));
+      throw new KernelSourceError(`no sensor could be attached: ${reasons.join('; ')}`, 'NO_SENSORS', '');
     }
   }
 
-  private wrap<T>(sensor: string, what: string, fn: () => T): T {
-    try {
-      return fn();
-    } catch (err) {
-      const e = err as Error & { code?: string };
-      const hint = e.code === 'EPERM' || e.code === 'EACCES' ? ' (need root, or CAP_BPF and CAP_PERFMON)' : '';
-      throw new KernelSourceError(`${what} sensor ${sensor}: ${e.message}${hint}`, e.code ?? 'EBPF', sensor);
-    }
+  /** Per requested sensor: the variant in use and what it left out, or why it is unavailable. */
+  sensorStatus(): readonly SensorStatus[] {
+    return this.statuses;
   }
 
   private startReader(): void {
