@@ -65,8 +65,18 @@ export function buildProgram(): Command {
     .description('play a capture (`ebpipe record`) through a pipeline file in place of its ebpf receivers, then exit')
     .argument('<capture>', 'capture file')
     .option('-c, --config <file>', 'pipeline file', DEFAULT_PIPELINE)
-    .action(async (capture: string, opts: { config: string }) => {
-      await replay(capture, opts.config, createLogger(), shutdownSignal()).catch(reportAndExit);
+    .option(
+      '--rate <records/s>',
+      'pace the replay (0: as fast as the pipeline takes it)',
+      (v) => {
+        const n = Number(v);
+        if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError('expected a number of records per second.');
+        return n;
+      },
+      0,
+    )
+    .action(async (capture: string, opts: { config: string; rate: number }) => {
+      await replay(capture, opts, createLogger(), shutdownSignal()).catch(reportAndExit);
     });
 
   program

@@ -52,10 +52,15 @@ function withReplay(config: PipelineConfig): PipelineConfig {
 }
 
 /** Replays a capture through a pipeline file, waits until every event is settled, then stops. */
-export async function replay(capture: string, file: string, logger: Logger, stop: Promise<void>): Promise<void> {
-  const config = withReplay(loadConfig(file, logger));
+export async function replay(
+  capture: string,
+  options: { config: string; rate: number },
+  logger: Logger,
+  stop: Promise<void>,
+): Promise<void> {
+  const config = withReplay(loadConfig(options.config, logger));
   const counters = new CounterRegistry();
-  const receiver = new ReplayReceiver(replayReceiver.settings.parse({ path: capture }), {
+  const receiver = new ReplayReceiver(replayReceiver.settings.parse({ path: capture, rate: options.rate }), {
     id: REPLAY_ID,
     logger: logger.child({ component: REPLAY_ID }),
     counters,
