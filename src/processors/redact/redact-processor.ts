@@ -86,6 +86,9 @@ function redactorConfig(s: RedactSettings): RedactorConfig {
 
 type Bag = Record<string, unknown>;
 
+/** A field the redactor says to drop. */
+const DROP = Symbol('drop');
+
 export class RedactProcessor implements Processor {
   private readonly redactor: Redactor;
   private readonly applied = new Map<string, { counter: Counter; reported: number }>();
@@ -115,44 +118,49 @@ export class RedactProcessor implements Processor {
     return batch;
   }
 
+  /** The event object is the batch's own; everything inside may be shared with the process cache. */
   private redactEvent(event: Event): void {
+    const bag = event as unknown as Bag;
     const program = 'binary' in event ? event.binary : (event.process.binary ?? '');
-    this.redactObject(event as unknown as Bag, program);
-  }
-
-  /** Every string reachable from `bag`; an argv array is scanned as a command line. */
-  private redactObject(bag: Bag, program: string): void {
     for (const key of Object.keys(bag)) {
       const value = bag[key];
-      if (typeof value === 'string') {
-        const redacted = this.redactor.redactString(value);
-        if (redacted === null) delete bag[key];
-        else if (redacted !== value) bag[key] = redacted;
-      } else if (Array.isArray(value)) {
-        this.redactArray(bag, key, value, program);
-      } else if (typeof value === 'object' && value !== null) {
-        const nestedProgram = typeof (value as Bag)['binary'] === 'string' ? ((value as Bag)['binary'] as string) : program;
-        this.redactObject(value as Bag, nestedProgram);
-      }
+      const redacted = this.redact(value, key, program);
+      if (redacted === DROP) delete bag[key];
+      else if (redacted !== value) bag[key] = redacted;
     }
   }
 
-  private redactArray(bag: Bag, key: string, values: unknown[], program: string): void {
-    if (key === 'argv' && values.every((v) => typeof v === 'string')) {
-      const redacted = this.redactor.redactArgv(program, values);
-      if (redacted === null) delete bag[key];
-      else if (redacted !== values) bag[key] = redacted;
-      return;
-    }
-    for (let i = 0; i < values.length; i++) {
-      const value = values[i];
-      if (typeof value === 'string') {
-        const redacted = this.redactor.redactString(value);
-        values[i] = redacted ?? '[DROPPED]';
-      } else if (typeof value === 'object' && value !== null) {
-        this.redactObject(value as Bag, program);
+  /**
+   * Copy on write: returns `value` itself when it holds no secret, else a redacted copy (or
+   * DROP). Arrays and objects are never changed in place: enrich shares them between events.
+   */
+  private redact(value: unknown, key: string, program: string): unknown {
+    if (typeof value === 'string') return this.redactor.redactString(value) ?? DROP;
+    if (Array.isArray(value)) {
+      if (key === 'argv' && value.every((v) => typeof v === 'string')) {
+        return this.redactor.redactArgv(program, value as string[]) ?? DROP;
       }
+      let copy: unknown[] | undefined;
+      value.forEach((item: unknown, i) => {
+        const redacted = this.redact(item, key, program);
+        if (redacted !== item) (copy ??= value.slice())[i] = redacted === DROP ? '[DROPPED]' : redacted;
+      });
+      return copy ?? value;
     }
+    if (typeof value === 'object' && value !== null) {
+      const bag = value as Bag;
+      const nestedProgram = typeof bag['binary'] === 'string' ? bag['binary'] : program;
+      let copy: Bag | undefined;
+      for (const k of Object.keys(bag)) {
+        const redacted = this.redact(bag[k], k, nestedProgram);
+        if (redacted === bag[k]) continue;
+        copy ??= { ...bag };
+        if (redacted === DROP) delete copy[k];
+        else copy[k] = redacted;
+      }
+      return copy ?? value;
+    }
+    return value;
   }
 }
 
