@@ -6,6 +6,7 @@ import { consoleExporter } from '../exporters/console/console-exporter.js';
 import { fileExporter } from '../exporters/file/file-exporter.js';
 import type { ComponentFactory, ComponentKind } from '../pipeline/component.js';
 import { decodeProcessor } from '../processors/decode/decode-processor.js';
+import { enrichProcessor } from '../processors/enrich/enrich-processor.js';
 import { filterProcessor } from '../processors/filter/filter-processor.js';
 import { redactProcessor } from '../processors/redact/redact-processor.js';
 import { ebpfReceiver } from '../receivers/ebpf/ebpf-receiver.js';
@@ -15,6 +16,7 @@ const factories: readonly ComponentFactory[] = [
   ebpfReceiver,
   replayReceiver,
   decodeProcessor,
+  enrichProcessor,
   redactProcessor,
   filterProcessor,
   routingConnector,

@@ -35,7 +35,21 @@ function processAttributes(p: ProcessRef, attrs: Record<string, string>): void {
   set(attrs, 'ebpipe.exec_id', p.execId);
   set(attrs, 'ebpipe.parent_exec_id', p.parentExecId);
   if (p.ancestors && p.ancestors.length > 0) set(attrs, 'ebpipe.ancestors', p.ancestors);
+  set(attrs, 'process.parent_pid', p.ppid);
   set(attrs, 'container.id', p.containerId);
+  set(attrs, 'container.runtime', p.containerRuntime);
+  set(attrs, 'ebpipe.cgroup.path', p.cgroupPath);
+  set(attrs, 'ebpipe.systemd.unit', p.systemdUnit);
+  const pod = p.pod;
+  if (pod) {
+    set(attrs, 'k8s.pod.uid', pod.uid);
+    set(attrs, 'k8s.pod.name', pod.name);
+    set(attrs, 'k8s.namespace.name', pod.namespace);
+    set(attrs, 'k8s.container.name', pod.containerName);
+    for (const [label, value] of Object.entries(pod.labels ?? {})) set(attrs, `k8s.pod.label.${label}`, value);
+    // Semantic conventions name the workload by kind: k8s.deployment.name, k8s.daemonset.name, ...
+    if (pod.workload) set(attrs, `k8s.${pod.workload.kind.toLowerCase()}.name`, pod.workload.name);
+  }
 }
 
 function snake(name: string): string {
@@ -63,7 +77,7 @@ function body(event: Event): string {
   const command = p.argv ? p.argv.join(' ') : (p.binary ?? p.comm);
   switch (event.kind) {
     case 'process.exec':
-      return `exec ${event.argv.join(' ')}`;
+      return ['exec', event.binary, ...event.argv.slice(1)].join(' ');
     case 'process.exit':
       return event.signal ? `exit ${command} killed by signal ${event.signal}` : `exit ${command} code ${event.exitCode}`;
     default:
