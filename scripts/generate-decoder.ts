@@ -108,9 +108,15 @@ interface FieldCode {
   read: string;
 }
 
-function fieldCode(types: Map<number, BtfType>, member: BtfMember, at: string): FieldCode | null {
+/**
+ * `opaque`: structs with no field a reader can produce (only arrays of numbers, such as a
+ * map entry's bit sets); they get a size and LAYOUTS but no reader, and members of their type
+ * are left out of readers too.
+ */
+function fieldCode(types: Map<number, BtfType>, member: BtfMember, at: string, opaque: ReadonlySet<string>): FieldCode | null {
   const t = resolve(types, member.type_id);
   if (member.name.startsWith('_pad')) return null;
+  if (t.kind === 'STRUCT' && opaque.has(t.name ?? '')) return null;
   if (t.kind === 'STRUCT') return { tsType: pascal(t.name ?? ''), read: `read${pascal(t.name ?? '')}(v, ${at})` };
   if (t.kind === 'ARRAY') {
     const elem = resolve(types, t.type_id ?? 0);
@@ -170,11 +176,18 @@ export function generateDecoder(objectPath: string): string {
     }
     lines.push('} as const;', '');
   }
+  const opaque = new Set<string>();
   for (const [name, t] of structs) {
     const type = pascal(name);
     const fields = (t.members ?? [])
-      .map((m) => ({ m, code: fieldCode(types, m, `at + ${m.bits_offset / 8}`) }))
+      .map((m) => ({ m, code: fieldCode(types, m, `at + ${m.bits_offset / 8}`, opaque) }))
       .filter((f): f is { m: BtfMember; code: FieldCode } => f.code !== null);
+    if (fields.length === 0) {
+      opaque.add(name);
+      lines.push(`/** struct ${name} (${t.size} bytes): no readable fields, see LAYOUTS */`);
+      lines.push(`export const ${name.toUpperCase()}_SIZE = ${t.size};`, '');
+      continue;
+    }
     lines.push(`/** struct ${name} (${t.size} bytes) */`);
     lines.push(`export interface ${type} {`);
     for (const { m, code } of fields) lines.push(`  ${camel(m.name)}: ${code.tsType};`);

@@ -12,6 +12,8 @@ import { bpfObjectDir, projectRoot } from '../src/paths.js';
 import { requirement } from './helpers/environment.js';
 
 const abiObject = join(bpfObjectDir, 'abi.bpf.o');
+/** events.h and the headers of the map entries user space writes (policy.h). */
+const abiHeaders = join(projectRoot, 'bpf/include');
 const objectsMissing = existsSync(abiObject) ? null : `${abiObject} is not built (run make bpf)`;
 
 test('the committed decoder is what the compiled ABI generates', (t) => {
@@ -35,7 +37,7 @@ test('every loaded object lays out the ABI structs it contains as the decoder ex
   assert.ok(compared >= Object.keys(LAYOUTS).length, 'at least abi.bpf.o carries every struct');
 });
 
-test('the host C compiler lays out events.h as the BPF target does', (t) => {
+test('the host C compiler lays out the ABI headers as the BPF target does', (t) => {
   if (!requirement(t, objectsMissing)) return;
   const dir = mkdtempSync(join(tmpdir(), 'ebpipe-abi-'));
   const checks = Object.entries(LAYOUTS).flatMap(([struct, layout]) => [
@@ -49,9 +51,19 @@ test('the host C compiler lays out events.h as the BPF target does', (t) => {
   ]);
   writeFileSync(
     join(dir, 'layout.c'),
-    ['#include <stddef.h>', '#include <stdio.h>', '#include "events.h"', 'int main(void) {', ...checks, '  return 0;', '}'].join('\n'),
+    [
+      '#include <stddef.h>',
+      '#include <stdio.h>',
+      ...readdirSync(abiHeaders)
+        .filter((h) => h.endsWith('.h'))
+        .map((h) => `#include "${h}"`),
+      'int main(void) {',
+      ...checks,
+      '  return 0;',
+      '}',
+    ].join('\n'),
   );
-  execFileSync('cc', ['-I', join(projectRoot, 'bpf/include'), '-o', join(dir, 'layout'), join(dir, 'layout.c')]);
+  execFileSync('cc', ['-I', abiHeaders, '-o', join(dir, 'layout'), join(dir, 'layout.c')]);
   const printed = execFileSync(join(dir, 'layout'), { encoding: 'utf8' });
   const expected = Object.entries(LAYOUTS)
     .flatMap(([struct, layout]) => [

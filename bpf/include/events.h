@@ -47,6 +47,8 @@ enum ebpipe_op {
 	/* bpf/modules.bpf.c */
 	EBPIPE_OP_MODULE_LOAD = 40,
 	EBPIPE_OP_MODULE_UNLOAD = 41,
+	/* bpf/policy.bpf.c, bpf/policy_lsm.bpf.c: a policy's selector matched. */
+	EBPIPE_OP_POLICY = 50,
 	/* Emitted only by bpf/bench.bpf.c, for the ring-buffer benchmark. */
 	EBPIPE_OP_BENCH = 100,
 	/* Size of per-op arrays (drop counters); every op is below it. */
@@ -458,6 +460,64 @@ struct module_event {
 	__u16 args_len;
 	/* The module's name, when known: always for unload, for a load once the kernel has read it. */
 	char name[EBPIPE_MODULE_NAME_LEN];
+	char comm[EBPIPE_COMM_LEN];
+	char data[];
+};
+
+enum ebpipe_policy_event_flags {
+	/* The path was longer than the bound: it keeps its last components. */
+	EBPIPE_POLICY_PATH_TRUNCATED = 1 << 0,
+};
+
+/*
+ * A selector of a policy matched, and what was done about it (actions,
+ * enum ebpipe_policy_action in bpf/include/policy.h). Enforcement happened
+ * before this record was written: a Sigkill record means the signal was sent
+ * (signal_result 0) before the operation returned to the process.
+ * data: path_len bytes of the file's resolved path (file hooks).
+ */
+struct policy_event {
+	struct event_header hdr;
+	struct task_ids task;
+	struct credentials creds;
+	/* The policy's id in this agent's run, and the entry of it that matched. */
+	__u32 policy_id;
+	__u16 rule_index;
+	__u8 selector;
+	/* enum ebpipe_policy_hook */
+	__u8 hook;
+	/* enum ebpipe_policy_mechanism */
+	__u32 mechanism;
+	/* enum ebpipe_syscall; NONE when the hook is not a system call's */
+	__u32 syscall;
+	/* enum ebpipe_policy_action: what was done */
+	__u32 actions;
+	/* Sigkill, Signal: the signal sent, and bpf_send_signal's result (0 or -errno). */
+	__s32 signal;
+	__s32 signal_result;
+	/* Override: the error the operation returned instead. */
+	__s32 error;
+	/* The system call's result (the fd, or -errno) at syscall exit; 0 at lsm hooks. */
+	__s32 result;
+	/* The file's O_* flags (open family). */
+	__u32 open_flags;
+	/* The file's device (as stat(2)'s st_dev) and inode. */
+	__u64 dev;
+	__u64 ino;
+	/* Rate-limited Post: events this selector held back for this key since the previous record. */
+	__u64 suppressed;
+	/* Connections: AF_INET or AF_INET6, ports in host byte order, addresses in network byte order. */
+	__u16 family;
+	__u16 sport;
+	__u16 dport;
+	__u16 path_len;
+	__u8 saddr[16];
+	__u8 daddr[16];
+	/* enum ebpipe_policy_event_flags */
+	__u32 flags;
+	__u32 _pad;
+	/* The policy's metadata.name. */
+	char policy[64];
 	char comm[EBPIPE_COMM_LEN];
 	char data[];
 };

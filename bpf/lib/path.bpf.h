@@ -15,7 +15,7 @@
 #define NAME_MAX_LEN 255
 
 struct resolved_path {
-	/* The path is scratch->path[start, EBPIPE_PATH_MAX_LEN). */
+	/* The path is buf[start, EBPIPE_PATH_MAX_LEN) of the buffer resolve_path() wrote. */
 	__u32 start;
 	__u32 truncated;
 };
@@ -30,7 +30,9 @@ struct path_walk {
 	struct vfsmount *vfsmnt;
 	struct dentry *root_dentry;
 	struct vfsmount *root_mnt;
-	/* Where the next component ends in scratch->path. */
+	/* At least EBPIPE_SCRATCH_PATH_SIZE bytes of map memory the path is written into. */
+	char *buf;
+	/* Where the next component ends in buf. */
 	__u32 pos;
 	bool reached_root;
 };
@@ -41,13 +43,9 @@ struct path_walk {
  */
 static long walk_one_component(__u32 index, struct path_walk *w)
 {
-	__u32 zero = 0;
-	struct scratch *s = bpf_map_lookup_elem(&scratch_space, &zero);
 	struct dentry *dentry = w->dentry;
 	struct vfsmount *vfsmnt = w->vfsmnt;
 
-	if (!s)
-		return 1;
 	if (dentry == w->root_dentry && vfsmnt == w->root_mnt) {
 		w->reached_root = true;
 		return 1;
@@ -80,17 +78,18 @@ static long walk_one_component(__u32 index, struct path_walk *w)
 	if (pos > EBPIPE_PATH_MAX_LEN || len + 2 > pos)
 		return 1;
 	pos -= len;
-	bpf_probe_read_kernel(&s->path[pos & (EBPIPE_PATH_MAX_LEN - 1)], len & NAME_MAX_LEN, name.name);
+	bpf_probe_read_kernel(&w->buf[pos & (EBPIPE_PATH_MAX_LEN - 1)], len & NAME_MAX_LEN, name.name);
 	pos -= 1;
-	s->path[pos & (EBPIPE_PATH_MAX_LEN - 1)] = '/';
+	w->buf[pos & (EBPIPE_PATH_MAX_LEN - 1)] = '/';
 	w->pos = pos;
 	w->dentry = parent;
 	return 0;
 }
 
 /*
- * Writes "/a/b/c" right-aligned into scratch->path so that it ends at
- * path[EBPIPE_PATH_MAX_LEN]. The walk stops at the task's root, so a chrooted
+ * Writes "/a/b/c" right-aligned into buf (scratch->path, or another buffer of
+ * EBPIPE_SCRATCH_PATH_SIZE bytes of map memory) so that it ends at
+ * buf[EBPIPE_PATH_MAX_LEN]. The walk stops at the task's root, so a chrooted
  * or containerised process sees paths as it would name them itself.
  */
 static __always_inline struct resolved_path resolve_path(const struct path *path, struct task_struct *task,
@@ -101,6 +100,7 @@ static __always_inline struct resolved_path resolve_path(const struct path *path
 		.vfsmnt = BPF_CORE_READ(path, mnt),
 		.root_dentry = BPF_CORE_READ(task, fs, root.dentry),
 		.root_mnt = BPF_CORE_READ(task, fs, root.mnt),
+		.buf = buf,
 		.pos = EBPIPE_PATH_MAX_LEN,
 		.reached_root = false,
 	};

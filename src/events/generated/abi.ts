@@ -25,6 +25,7 @@ export const Op = {
   CRED_CHANGE: 30,
   MODULE_LOAD: 40,
   MODULE_UNLOAD: 41,
+  POLICY: 50,
   BENCH: 100,
   MAX: 128,
 } as const;
@@ -115,6 +116,129 @@ export const ModuleFlags = {
   MODULE_NAME_FROM_KERNEL: 1,
   MODULE_PATH_TRUNCATED: 2,
   MODULE_ARGS_TRUNCATED: 4,
+} as const;
+
+export const PolicyEventFlags = {
+  POLICY_PATH_TRUNCATED: 1,
+} as const;
+
+export const PolicyLimits = {
+  POLICY_GENERATIONS: 2,
+  POLICY_MAX_RULES: 64,
+  POLICY_MAX_SELECTORS: 5,
+  POLICY_BITS_WORDS: 4,
+  POLICY_INT_FILTERS: 4,
+  POLICY_INT_VALUES: 8,
+  POLICY_NAME_LEN: 64,
+  POLICY_STRING_MAX: 254,
+  POLICY_PID_DEPTH: 16,
+  POLICY_AGG_BINARY_LEN: 256,
+  POLICY_SCRATCH_SLOTS: 4,
+} as const;
+
+export const PolicyHook = {
+  HOOK_FILE_OPEN: 1,
+  HOOK_TCP_CONNECT: 2,
+  HOOK_MAX: 4,
+} as const;
+
+export const PolicyMechanism = {
+  MECH_SYSCALL_EXIT: 1,
+  MECH_LSM: 2,
+  MECH_TP_BTF: 3,
+} as const;
+
+export const PolicyAction = {
+  ACTION_POST: 1,
+  ACTION_SIGKILL: 2,
+  ACTION_SIGNAL: 4,
+  ACTION_OVERRIDE: 8,
+  ACTION_RATE_LIMIT: 16,
+  ACTION_AGGREGATE: 32,
+} as const;
+
+export const PolicySubject = {
+  SUBJECT_FILE: 1,
+  SUBJECT_FILE_REVERSED: 2,
+  SUBJECT_BINARY: 3,
+  SUBJECT_BINARY_REVERSED: 4,
+} as const;
+
+export const PolicyNeeds = {
+  NEED_PATH: 1,
+  NEED_PATH_REVERSED: 2,
+  NEED_BINARY: 4,
+  NEED_PIDS: 8,
+  NEED_PID_ANCESTORS: 16,
+  NEED_NS_PIDS: 32,
+  NEED_CAPS: 64,
+  NEED_PORTS: 128,
+  NEED_ADDRS: 256,
+  NEED_INODE: 512,
+} as const;
+
+export const PolicyArg = {
+  ARG_FD: 0,
+  ARG_DIRFD: 1,
+  ARG_FLAGS: 2,
+  ARG_MODE: 3,
+  ARG_MAX: 4,
+} as const;
+
+export const PolicyIntOp = {
+  INT_EQUAL: 1,
+  INT_NOT_EQUAL: 2,
+  INT_MASK: 3,
+  INT_GREATER: 4,
+  INT_LESS: 5,
+} as const;
+
+export const PolicyNs = {
+  NS_UTS: 0,
+  NS_IPC: 1,
+  NS_MNT: 2,
+  NS_PID: 3,
+  NS_PID_FOR_CHILDREN: 4,
+  NS_NET: 5,
+  NS_CGROUP: 6,
+  NS_USER: 7,
+  NS_TIME: 8,
+  NS_TIME_FOR_CHILDREN: 9,
+  NS_MAX: 10,
+} as const;
+
+export const PolicyRateScope = {
+  RATE_THREAD: 0,
+  RATE_PROCESS: 1,
+  RATE_GLOBAL: 2,
+} as const;
+
+export const PolicyAggField = {
+  AGG_BINARY: 1,
+  AGG_PATH_PREFIX: 2,
+  AGG_DPORT: 4,
+  AGG_DADDR: 8,
+  AGG_UID: 16,
+} as const;
+
+export const PolicyCounter = {
+  COUNT_EVALUATED: 0,
+  COUNT_MATCHED: 1,
+  COUNT_POSTED: 2,
+  COUNT_RATE_LIMITED: 3,
+  COUNT_AGGREGATED: 4,
+  COUNT_AGG_OVERFLOW: 5,
+  COUNT_SIGNALLED: 6,
+  COUNT_SIGNAL_FAILED: 7,
+  COUNT_OVERRIDDEN: 8,
+  COUNT_MAX: 9,
+} as const;
+
+export const PolicyHookCounter = {
+  HOOK_COUNT_SEEN: 0,
+  HOOK_COUNT_SKIPPED: 1,
+  HOOK_COUNT_SCRATCH_BUSY: 2,
+  HOOK_COUNT_MAX: 4,
 } as const;
 
 /** struct event_header (24 bytes) */
@@ -559,6 +683,412 @@ export function readBenchEvent(v: RecordView, at: number): BenchEvent {
   };
 }
 
+/** struct policy_event (264 bytes) */
+export interface PolicyEvent {
+  hdr: EventHeader;
+  task: TaskIds;
+  creds: Credentials;
+  policyId: number;
+  ruleIndex: number;
+  selector: number;
+  hook: number;
+  mechanism: number;
+  syscall: number;
+  actions: number;
+  signal: number;
+  signalResult: number;
+  error: number;
+  result: number;
+  openFlags: number;
+  dev: number;
+  ino: number;
+  suppressed: number;
+  family: number;
+  sport: number;
+  dport: number;
+  pathLen: number;
+  flags: number;
+  policy: string;
+  comm: string;
+}
+
+export const POLICY_EVENT_SIZE = 264;
+
+/** `at` must be 8-byte aligned in the view. */
+export function readPolicyEvent(v: RecordView, at: number): PolicyEvent {
+  return {
+    hdr: readEventHeader(v, at + 0),
+    task: readTaskIds(v, at + 24),
+    creds: readCredentials(v, at + 40),
+    policyId: v.u32[(at + 72) >>> 2]!,
+    ruleIndex: v.u16[(at + 76) >>> 1]!,
+    selector: v.buf[at + 78]!,
+    hook: v.buf[at + 79]!,
+    mechanism: v.u32[(at + 80) >>> 2]!,
+    syscall: v.u32[(at + 84) >>> 2]!,
+    actions: v.u32[(at + 88) >>> 2]!,
+    signal: v.u32[(at + 92) >>> 2]!,
+    signalResult: v.u32[(at + 96) >>> 2]!,
+    error: v.u32[(at + 100) >>> 2]!,
+    result: v.u32[(at + 104) >>> 2]!,
+    openFlags: v.u32[(at + 108) >>> 2]!,
+    dev: readU64(v, at + 112),
+    ino: readU64(v, at + 120),
+    suppressed: readU64(v, at + 128),
+    family: v.u16[(at + 136) >>> 1]!,
+    sport: v.u16[(at + 138) >>> 1]!,
+    dport: v.u16[(at + 140) >>> 1]!,
+    pathLen: v.u16[(at + 142) >>> 1]!,
+    flags: v.u32[(at + 176) >>> 2]!,
+    policy: cString(v, at + 184, 64),
+    comm: cString(v, at + 248, 16),
+  };
+}
+
+/** struct policy_config (8 bytes) */
+export interface PolicyConfig {
+  genSeq: number;
+  aggEpoch: number;
+}
+
+export const POLICY_CONFIG_SIZE = 8;
+
+/** `at` must be 8-byte aligned in the view. */
+export function readPolicyConfig(v: RecordView, at: number): PolicyConfig {
+  return {
+    genSeq: v.u32[(at + 0) >>> 2]!,
+    aggEpoch: v.u32[(at + 4) >>> 2]!,
+  };
+}
+
+/** struct policy_hook_entry (24 bytes) */
+export interface PolicyHookEntry {
+  firstRule: number;
+  nRules: number;
+  needs: number;
+  namespaces: number;
+  syscalls: number;
+}
+
+export const POLICY_HOOK_ENTRY_SIZE = 24;
+
+/** `at` must be 8-byte aligned in the view. */
+export function readPolicyHookEntry(v: RecordView, at: number): PolicyHookEntry {
+  return {
+    firstRule: v.u32[(at + 0) >>> 2]!,
+    nRules: v.u32[(at + 4) >>> 2]!,
+    needs: v.u32[(at + 8) >>> 2]!,
+    namespaces: v.u32[(at + 12) >>> 2]!,
+    syscalls: readU64(v, at + 16),
+  };
+}
+
+/** struct policy_rule (88 bytes) */
+export interface PolicyRule {
+  policyId: number;
+  ruleIndex: number;
+  nSelectors: number;
+  syscalls: number;
+  firstSelector: number;
+  policy: string;
+}
+
+export const POLICY_RULE_SIZE = 88;
+
+/** `at` must be 8-byte aligned in the view. */
+export function readPolicyRule(v: RecordView, at: number): PolicyRule {
+  return {
+    policyId: v.u32[(at + 0) >>> 2]!,
+    ruleIndex: v.u16[(at + 4) >>> 1]!,
+    nSelectors: v.u16[(at + 6) >>> 1]!,
+    syscalls: readU64(v, at + 8),
+    firstSelector: v.u32[(at + 16) >>> 2]!,
+    policy: cString(v, at + 24, 64),
+  };
+}
+
+/** struct policy_bits (32 bytes): no readable fields, see LAYOUTS */
+export const POLICY_BITS_SIZE = 32;
+
+/** struct policy_selector (416 bytes) */
+export interface PolicySelector {
+  actions: number;
+  signal: number;
+  error: number;
+  rateScope: number;
+  rateLimitNs: number;
+  aggregate: number;
+}
+
+export const POLICY_SELECTOR_SIZE = 416;
+
+/** `at` must be 8-byte aligned in the view. */
+export function readPolicySelector(v: RecordView, at: number): PolicySelector {
+  return {
+    actions: v.u32[(at + 384) >>> 2]!,
+    signal: v.u32[(at + 388) >>> 2]!,
+    error: v.u32[(at + 392) >>> 2]!,
+    rateScope: v.u32[(at + 396) >>> 2]!,
+    rateLimitNs: readU64(v, at + 400),
+    aggregate: v.u32[(at + 408) >>> 2]!,
+  };
+}
+
+/** struct policy_name_key (260 bytes) */
+export interface PolicyNameKey {
+  prefixlen: number;
+  gen: number;
+  subject: number;
+}
+
+export const POLICY_NAME_KEY_SIZE = 260;
+
+/** `at` must be 8-byte aligned in the view. */
+export function readPolicyNameKey(v: RecordView, at: number): PolicyNameKey {
+  return {
+    prefixlen: v.u32[(at + 0) >>> 2]!,
+    gen: v.buf[at + 4]!,
+    subject: v.buf[at + 5]!,
+  };
+}
+
+/** struct policy_name_value (72 bytes) */
+export interface PolicyNameValue {
+  len: number;
+  prefixId: number;
+}
+
+export const POLICY_NAME_VALUE_SIZE = 72;
+
+/** `at` must be 8-byte aligned in the view. */
+export function readPolicyNameValue(v: RecordView, at: number): PolicyNameValue {
+  return {
+    len: v.u32[(at + 64) >>> 2]!,
+    prefixId: v.u32[(at + 68) >>> 2]!,
+  };
+}
+
+/** struct policy_inode_key (24 bytes) */
+export interface PolicyInodeKey {
+  dev: number;
+  ino: number;
+  gen: number;
+  subject: number;
+}
+
+export const POLICY_INODE_KEY_SIZE = 24;
+
+/** `at` must be 8-byte aligned in the view. */
+export function readPolicyInodeKey(v: RecordView, at: number): PolicyInodeKey {
+  return {
+    dev: readU64(v, at + 0),
+    ino: readU64(v, at + 8),
+    gen: v.u32[(at + 16) >>> 2]!,
+    subject: v.u32[(at + 20) >>> 2]!,
+  };
+}
+
+/** struct policy_pid_key (12 bytes) */
+export interface PolicyPidKey {
+  gen: number;
+  ns: number;
+  pid: number;
+}
+
+export const POLICY_PID_KEY_SIZE = 12;
+
+/** `at` must be 8-byte aligned in the view. */
+export function readPolicyPidKey(v: RecordView, at: number): PolicyPidKey {
+  return {
+    gen: v.u32[(at + 0) >>> 2]!,
+    ns: v.u32[(at + 4) >>> 2]!,
+    pid: v.u32[(at + 8) >>> 2]!,
+  };
+}
+
+/** struct policy_pid_value (64 bytes): no readable fields, see LAYOUTS */
+export const POLICY_PID_VALUE_SIZE = 64;
+
+/** struct policy_ns_key (12 bytes) */
+export interface PolicyNsKey {
+  gen: number;
+  type: number;
+  inum: number;
+}
+
+export const POLICY_NS_KEY_SIZE = 12;
+
+/** `at` must be 8-byte aligned in the view. */
+export function readPolicyNsKey(v: RecordView, at: number): PolicyNsKey {
+  return {
+    gen: v.u32[(at + 0) >>> 2]!,
+    type: v.u32[(at + 4) >>> 2]!,
+    inum: v.u32[(at + 8) >>> 2]!,
+  };
+}
+
+/** struct policy_port_key (8 bytes) */
+export interface PolicyPortKey {
+  gen: number;
+  which: number;
+  port: number;
+}
+
+export const POLICY_PORT_KEY_SIZE = 8;
+
+/** `at` must be 8-byte aligned in the view. */
+export function readPolicyPortKey(v: RecordView, at: number): PolicyPortKey {
+  return {
+    gen: v.u32[(at + 0) >>> 2]!,
+    which: v.u16[(at + 4) >>> 1]!,
+    port: v.u16[(at + 6) >>> 1]!,
+  };
+}
+
+/** struct policy_addr_key (24 bytes) */
+export interface PolicyAddrKey {
+  prefixlen: number;
+  gen: number;
+  which: number;
+  family: number;
+}
+
+export const POLICY_ADDR_KEY_SIZE = 24;
+
+/** `at` must be 8-byte aligned in the view. */
+export function readPolicyAddrKey(v: RecordView, at: number): PolicyAddrKey {
+  return {
+    prefixlen: v.u32[(at + 0) >>> 2]!,
+    gen: v.buf[at + 4]!,
+    which: v.buf[at + 5]!,
+    family: v.buf[at + 6]!,
+  };
+}
+
+/** struct policy_process (64 bytes) */
+export interface PolicyProcess {
+  startNs: number;
+  genSeq: number;
+  exeDev: number;
+  exeIno: number;
+}
+
+export const POLICY_PROCESS_SIZE = 64;
+
+/** `at` must be 8-byte aligned in the view. */
+export function readPolicyProcess(v: RecordView, at: number): PolicyProcess {
+  return {
+    startNs: readU64(v, at + 0),
+    genSeq: v.u32[(at + 8) >>> 2]!,
+    exeDev: readU64(v, at + 16),
+    exeIno: readU64(v, at + 24),
+  };
+}
+
+/** struct policy_rate_key (56 bytes) */
+export interface PolicyRateKey {
+  policyId: number;
+  ruleIndex: number;
+  selector: number;
+  scope: number;
+  scopeId: number;
+  dev: number;
+  ino: number;
+  port: number;
+}
+
+export const POLICY_RATE_KEY_SIZE = 56;
+
+/** `at` must be 8-byte aligned in the view. */
+export function readPolicyRateKey(v: RecordView, at: number): PolicyRateKey {
+  return {
+    policyId: v.u32[(at + 0) >>> 2]!,
+    ruleIndex: v.u16[(at + 4) >>> 1]!,
+    selector: v.buf[at + 6]!,
+    scope: v.buf[at + 7]!,
+    scopeId: v.u32[(at + 8) >>> 2]!,
+    dev: readU64(v, at + 16),
+    ino: readU64(v, at + 24),
+    port: v.u16[(at + 48) >>> 1]!,
+  };
+}
+
+/** struct policy_rate_value (16 bytes) */
+export interface PolicyRateValue {
+  lastNs: number;
+  suppressed: number;
+}
+
+export const POLICY_RATE_VALUE_SIZE = 16;
+
+/** `at` must be 8-byte aligned in the view. */
+export function readPolicyRateValue(v: RecordView, at: number): PolicyRateValue {
+  return {
+    lastNs: readU64(v, at + 0),
+    suppressed: readU64(v, at + 8),
+  };
+}
+
+/** struct policy_agg_key (56 bytes) */
+export interface PolicyAggKey {
+  epoch: number;
+  policyId: number;
+  ruleIndex: number;
+  selector: number;
+  prefixId: number;
+  uid: number;
+  dport: number;
+  family: number;
+  exeDev: number;
+  exeIno: number;
+}
+
+export const POLICY_AGG_KEY_SIZE = 56;
+
+/** `at` must be 8-byte aligned in the view. */
+export function readPolicyAggKey(v: RecordView, at: number): PolicyAggKey {
+  return {
+    epoch: v.u32[(at + 0) >>> 2]!,
+    policyId: v.u32[(at + 4) >>> 2]!,
+    ruleIndex: v.u16[(at + 8) >>> 1]!,
+    selector: v.buf[at + 10]!,
+    prefixId: v.u32[(at + 12) >>> 2]!,
+    uid: v.u32[(at + 16) >>> 2]!,
+    dport: v.u16[(at + 20) >>> 1]!,
+    family: v.u16[(at + 22) >>> 1]!,
+    exeDev: readU64(v, at + 40),
+    exeIno: readU64(v, at + 48),
+  };
+}
+
+/** struct policy_agg_value (288 bytes) */
+export interface PolicyAggValue {
+  count: number;
+  firstNs: number;
+  lastNs: number;
+  binaryLen: number;
+  binary: string;
+}
+
+export const POLICY_AGG_VALUE_SIZE = 288;
+
+/** `at` must be 8-byte aligned in the view. */
+export function readPolicyAggValue(v: RecordView, at: number): PolicyAggValue {
+  return {
+    count: readU64(v, at + 0),
+    firstNs: readU64(v, at + 8),
+    lastNs: readU64(v, at + 16),
+    binaryLen: v.u16[(at + 24) >>> 1]!,
+    binary: cString(v, at + 32, 256),
+  };
+}
+
+/** struct policy_stats (72 bytes): no readable fields, see LAYOUTS */
+export const POLICY_STATS_SIZE = 72;
+
+/** struct policy_hook_stats (32 bytes): no readable fields, see LAYOUTS */
+export const POLICY_HOOK_STATS_SIZE = 32;
+
 /** Sizes and offsets as compiled: the ABI test compares every loaded object against these. */
 export const LAYOUTS: Record<string, { size: number; fields: Record<string, { offset: number; size: number }> }> = {
   event_header: {
@@ -781,6 +1311,239 @@ export const LAYOUTS: Record<string, { size: number; fields: Record<string, { of
       hdr: { offset: 0, size: 24 },
       task: { offset: 24, size: 16 },
       value: { offset: 40, size: 8 },
+    },
+  },
+  policy_event: {
+    size: 264,
+    fields: {
+      hdr: { offset: 0, size: 24 },
+      task: { offset: 24, size: 16 },
+      creds: { offset: 40, size: 32 },
+      policy_id: { offset: 72, size: 4 },
+      rule_index: { offset: 76, size: 2 },
+      selector: { offset: 78, size: 1 },
+      hook: { offset: 79, size: 1 },
+      mechanism: { offset: 80, size: 4 },
+      syscall: { offset: 84, size: 4 },
+      actions: { offset: 88, size: 4 },
+      signal: { offset: 92, size: 4 },
+      signal_result: { offset: 96, size: 4 },
+      error: { offset: 100, size: 4 },
+      result: { offset: 104, size: 4 },
+      open_flags: { offset: 108, size: 4 },
+      dev: { offset: 112, size: 8 },
+      ino: { offset: 120, size: 8 },
+      suppressed: { offset: 128, size: 8 },
+      family: { offset: 136, size: 2 },
+      sport: { offset: 138, size: 2 },
+      dport: { offset: 140, size: 2 },
+      path_len: { offset: 142, size: 2 },
+      saddr: { offset: 144, size: 16 },
+      daddr: { offset: 160, size: 16 },
+      flags: { offset: 176, size: 4 },
+      _pad: { offset: 180, size: 4 },
+      policy: { offset: 184, size: 64 },
+      comm: { offset: 248, size: 16 },
+      data: { offset: 264, size: 0 },
+    },
+  },
+  policy_config: {
+    size: 8,
+    fields: {
+      gen_seq: { offset: 0, size: 4 },
+      agg_epoch: { offset: 4, size: 4 },
+    },
+  },
+  policy_hook_entry: {
+    size: 24,
+    fields: {
+      first_rule: { offset: 0, size: 4 },
+      n_rules: { offset: 4, size: 4 },
+      needs: { offset: 8, size: 4 },
+      namespaces: { offset: 12, size: 4 },
+      syscalls: { offset: 16, size: 8 },
+    },
+  },
+  policy_rule: {
+    size: 88,
+    fields: {
+      policy_id: { offset: 0, size: 4 },
+      rule_index: { offset: 4, size: 2 },
+      n_selectors: { offset: 6, size: 2 },
+      syscalls: { offset: 8, size: 8 },
+      first_selector: { offset: 16, size: 4 },
+      _pad: { offset: 20, size: 4 },
+      policy: { offset: 24, size: 64 },
+    },
+  },
+  policy_bits: {
+    size: 32,
+    fields: {
+      w: { offset: 0, size: 32 },
+    },
+  },
+  policy_selector: {
+    size: 416,
+    fields: {
+      require: { offset: 0, size: 32 },
+      forbid: { offset: 32, size: 32 },
+      caps_any: { offset: 64, size: 24 },
+      caps_none: { offset: 88, size: 24 },
+      int_values: { offset: 112, size: 256 },
+      int_arg: { offset: 368, size: 4 },
+      int_op: { offset: 372, size: 4 },
+      int_count: { offset: 376, size: 4 },
+      _pad: { offset: 380, size: 4 },
+      actions: { offset: 384, size: 4 },
+      signal: { offset: 388, size: 4 },
+      error: { offset: 392, size: 4 },
+      rate_scope: { offset: 396, size: 4 },
+      rate_limit_ns: { offset: 400, size: 8 },
+      aggregate: { offset: 408, size: 4 },
+      _pad2: { offset: 412, size: 4 },
+    },
+  },
+  policy_name_key: {
+    size: 260,
+    fields: {
+      prefixlen: { offset: 0, size: 4 },
+      gen: { offset: 4, size: 1 },
+      subject: { offset: 5, size: 1 },
+      data: { offset: 6, size: 254 },
+    },
+  },
+  policy_name_value: {
+    size: 72,
+    fields: {
+      prefix: { offset: 0, size: 32 },
+      exact: { offset: 32, size: 32 },
+      len: { offset: 64, size: 4 },
+      prefix_id: { offset: 68, size: 4 },
+    },
+  },
+  policy_inode_key: {
+    size: 24,
+    fields: {
+      dev: { offset: 0, size: 8 },
+      ino: { offset: 8, size: 8 },
+      gen: { offset: 16, size: 4 },
+      subject: { offset: 20, size: 4 },
+    },
+  },
+  policy_pid_key: {
+    size: 12,
+    fields: {
+      gen: { offset: 0, size: 4 },
+      ns: { offset: 4, size: 4 },
+      pid: { offset: 8, size: 4 },
+    },
+  },
+  policy_pid_value: {
+    size: 64,
+    fields: {
+      self: { offset: 0, size: 32 },
+      descendants: { offset: 32, size: 32 },
+    },
+  },
+  policy_ns_key: {
+    size: 12,
+    fields: {
+      gen: { offset: 0, size: 4 },
+      type: { offset: 4, size: 4 },
+      inum: { offset: 8, size: 4 },
+    },
+  },
+  policy_port_key: {
+    size: 8,
+    fields: {
+      gen: { offset: 0, size: 4 },
+      which: { offset: 4, size: 2 },
+      port: { offset: 6, size: 2 },
+    },
+  },
+  policy_addr_key: {
+    size: 24,
+    fields: {
+      prefixlen: { offset: 0, size: 4 },
+      gen: { offset: 4, size: 1 },
+      which: { offset: 5, size: 1 },
+      family: { offset: 6, size: 1 },
+      _pad: { offset: 7, size: 1 },
+      addr: { offset: 8, size: 16 },
+    },
+  },
+  policy_process: {
+    size: 64,
+    fields: {
+      start_ns: { offset: 0, size: 8 },
+      gen_seq: { offset: 8, size: 4 },
+      _pad: { offset: 12, size: 4 },
+      exe_dev: { offset: 16, size: 8 },
+      exe_ino: { offset: 24, size: 8 },
+      binary: { offset: 32, size: 32 },
+    },
+  },
+  policy_rate_key: {
+    size: 56,
+    fields: {
+      policy_id: { offset: 0, size: 4 },
+      rule_index: { offset: 4, size: 2 },
+      selector: { offset: 6, size: 1 },
+      scope: { offset: 7, size: 1 },
+      scope_id: { offset: 8, size: 4 },
+      _pad: { offset: 12, size: 4 },
+      dev: { offset: 16, size: 8 },
+      ino: { offset: 24, size: 8 },
+      addr: { offset: 32, size: 16 },
+      port: { offset: 48, size: 2 },
+      _pad2: { offset: 50, size: 6 },
+    },
+  },
+  policy_rate_value: {
+    size: 16,
+    fields: {
+      last_ns: { offset: 0, size: 8 },
+      suppressed: { offset: 8, size: 8 },
+    },
+  },
+  policy_agg_key: {
+    size: 56,
+    fields: {
+      epoch: { offset: 0, size: 4 },
+      policy_id: { offset: 4, size: 4 },
+      rule_index: { offset: 8, size: 2 },
+      selector: { offset: 10, size: 1 },
+      _pad: { offset: 11, size: 1 },
+      prefix_id: { offset: 12, size: 4 },
+      uid: { offset: 16, size: 4 },
+      dport: { offset: 20, size: 2 },
+      family: { offset: 22, size: 2 },
+      daddr: { offset: 24, size: 16 },
+      exe_dev: { offset: 40, size: 8 },
+      exe_ino: { offset: 48, size: 8 },
+    },
+  },
+  policy_agg_value: {
+    size: 288,
+    fields: {
+      count: { offset: 0, size: 8 },
+      first_ns: { offset: 8, size: 8 },
+      last_ns: { offset: 16, size: 8 },
+      binary_len: { offset: 24, size: 2 },
+      _pad: { offset: 26, size: 6 },
+      binary: { offset: 32, size: 256 },
+    },
+  },
+  policy_stats: {
+    size: 72,
+    fields: {
+      counts: { offset: 0, size: 72 },
+    },
+  },
+  policy_hook_stats: {
+    size: 32,
+    fields: {
+      counts: { offset: 0, size: 32 },
     },
   },
 };
