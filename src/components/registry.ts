@@ -3,6 +3,7 @@
 import { routingConnector } from '../connectors/routing/routing-connector.js';
 import { clickhouseExporter } from '../exporters/clickhouse/clickhouse-exporter.js';
 import { consoleExporter } from '../exporters/console/console-exporter.js';
+import { nopExporter } from '../exporters/nop/nop-exporter.js';
 import { fileExporter } from '../exporters/file/file-exporter.js';
 import type { ComponentFactory, ComponentKind } from '../pipeline/component.js';
 import { decodeProcessor } from '../processors/decode/decode-processor.js';
@@ -23,6 +24,7 @@ const factories: readonly ComponentFactory[] = [
   consoleExporter,
   fileExporter,
   clickhouseExporter,
+  nopExporter,
 ];
 
 export class ComponentRegistry {
