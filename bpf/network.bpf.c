@@ -128,6 +128,9 @@ static __always_inline void read_sock(struct sock *sk, struct sock_event *ev)
 	ev->family = BPF_CORE_READ(sk, __sk_common.skc_family);
 	ev->protocol = BPF_CORE_READ(sk, sk_protocol);
 	ev->local_port = BPF_CORE_READ(sk, __sk_common.skc_num);
+	/* Unhashing at TCP_CLOSE has zeroed skc_num by the time the state change is traced; the source port stays. */
+	if (!ev->local_port)
+		ev->local_port = bpf_ntohs(BPF_CORE_READ((struct inet_sock *)sk, inet_sport));
 	ev->remote_port = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
 	if (ev->family == AF_INET) {
 		bpf_core_read(ev->local_addr, 4, &sk->__sk_common.skc_rcv_saddr);
