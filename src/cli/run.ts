@@ -30,13 +30,13 @@ export async function run(file: string, logger: Logger, stop: Promise<void>): Pr
   await agent.stop();
 }
 
-const REPLAY_ID = 'replay';
+export const REPLAY_ID = 'replay';
 
 /**
- * The pipeline file with its ebpf receivers swapped for one replay of `capture`: the same
- * processors and exporters see the recorded events as they would have seen the live ones.
+ * The pipeline file with its ebpf receivers swapped for the receiver `REPLAY_ID`: the same
+ * processors and exporters see recorded events as they would have seen the live ones.
  */
-function withReplay(config: PipelineConfig): PipelineConfig {
+export function withReplay(config: PipelineConfig): PipelineConfig {
   const kernel = new Set([...config.receivers].filter(([, c]) => c.type === 'ebpf').map(([id]) => id));
   if (kernel.size === 0) throw new RunError(`${config.file}: no ebpf receiver to replay into`);
   const pipelines = new Map(

@@ -64,6 +64,8 @@ export class CgroupDirectory {
   private byId = new Map<number, CgroupIdentity>();
   private readonly byPath = new Map<string, CgroupIdentity>();
   private lastRescanMs = -Infinity;
+  /** Ids that resolved to nothing, and when: not tried again before the next rescan is due. */
+  private readonly missedAt = new Map<number, number>();
   private readonly counters = { misses: 0, procHits: 0, v1Containers: 0, rescans: 0 };
 
   constructor(options: CgroupDirectoryOptions = {}) {
@@ -103,17 +105,26 @@ export class CgroupDirectory {
   private identityOfId(cgroupId: number, pid?: number): CgroupIdentity | undefined {
     const known = this.byId.get(cgroupId);
     if (known !== undefined || this.mountPoint === undefined) return known;
+    // A flood of events from one unresolvable cgroup must not cost a /proc read each.
+    const missed = this.missedAt.get(cgroupId);
+    const rescanDue = this.now() - this.lastRescanMs >= this.minRescanIntervalMs;
+    if (missed !== undefined && missed >= this.lastRescanMs && !rescanDue) {
+      this.counters.misses++;
+      return undefined;
+    }
     const fromProc = pid === undefined ? undefined : this.fromProc(cgroupId, pid);
     if (fromProc !== undefined) {
       this.counters.procHits++;
       this.byId.set(cgroupId, fromProc);
       return fromProc;
     }
-    if (this.now() - this.lastRescanMs >= this.minRescanIntervalMs) {
+    if (rescanDue) {
       this.rescan(this.mountPoint);
       const found = this.byId.get(cgroupId);
       if (found !== undefined) return found;
     }
+    if (this.missedAt.size >= 65_536) this.missedAt.clear();
+    this.missedAt.set(cgroupId, this.now());
     this.counters.misses++;
     return undefined;
   }

@@ -1,0 +1,132 @@
+// bench/pipeline: a capture of >= 1M records replayed through decode -> enrich -> redact ->
+// routing into (a) the nop exporter and (b) the embedded ClickHouse store, beside a
+// decode-only baseline, each in its own process. Prints events/s per core, CPU per event,
+// peak RSS, and the hottest functions of the nop run (a CPU profile).
+// Usage: node dist/bench/pipeline/run.js [batches=1000] (1000 records per batch)
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { localCaptureHeader } from '../../src/capture/capture-format.js';
+import { CaptureWriter } from '../../src/capture/capture-writer.js';
+import { syntheticBatch } from '../../src/capture/synthetic-capture.js';
+import { projectRoot } from '../../src/paths.js';
+
+const batches = Number(process.argv[2] ?? 1000);
+const perBatch = 1000;
+const out = join(projectRoot, 'bench', 'out');
+const work = mkdtempSync(join(tmpdir(), 'ebpipe-bench-pipeline-'));
+
+/** The same 1000-record batch (750 execs, 250 exits of 1000 processes) over and over: a host with a steady process population. */
+async function capture(): Promise<string> {
+  const path = join(out, `pipeline-${batches}x${perBatch}.ebcap`);
+  if (existsSync(path)) return path;
+  mkdirSync(out, { recursive: true });
+  const writer = await CaptureWriter.create(path, localCaptureHeader(1_700_000_000_000_000_000n));
+  const batch = syntheticBatch(0, perBatch);
+  for (let i = 0; i < batches; i++) await writer.append(batch, perBatch);
+  await writer.close();
+  return path;
+}
+
+const routing = `
+connectors:
+  routing:
+    table:
+      - condition: kind == "process.exec" and process.uid == 0
+        pipelines: [logs/out]
+    default_pipelines: [logs/out]`;
+
+function pipeline(name: string, processors: string[], exporter: string, exporterSettings = '', route = true): string {
+  const file = join(work, `${name}.yaml`);
+  writeFileSync(
+    file,
+    `receivers:
+  ebpf:
+processors:
+${processors.map((p) => `  ${p}:`).join('\n')}
+exporters:
+  ${exporter}:${exporterSettings}
+${route ? routing : ''}
+service:
+  pipelines:
+    logs:
+      receivers: [ebpf]
+      processors: [${processors.join(', ')}]
+      exporters: [${route ? 'routing' : exporter}]
+${route ? `    logs/out:\n      receivers: [routing]\n      exporters: [${exporter}]` : ''}
+  telemetry:
+    logs:
+      level: warn
+`,
+  );
+  return file;
+}
+
+interface Run {
+  records: number;
+  exported: number;
+  dropped: number;
+  wallMs: number;
+  cpuMs: number;
+  peakRssBytes: number;
+}
+
+function measure(config: string, path: string, extraArgs: string[] = []): Run {
+  const text = execFileSync(process.execPath, [...extraArgs, join(projectRoot, 'dist/bench/pipeline/one-run.js'), config, path], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 24,
+  });
+  return JSON.parse(text.trim().split('\n').at(-1) ?? '{}') as Run;
+}
+
+function hottest(profileDir: string, top = 12): string[] {
+  const file = readdirSync(profileDir).find((f) => f.endsWith('.cpuprofile'));
+  if (!file) return [];
+  const profile = JSON.parse(readFileSync(join(profileDir, file), 'utf8')) as {
+    nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[];
+    samples: number[];
+    timeDeltas: number[];
+  };
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const self = new Map<string, number>();
+  let total = 0;
+  profile.samples.forEach((id, i) => {
+    const frame = byId.get(id)?.callFrame;
+    const key = `${frame?.functionName || '(anonymous)'} ${frame?.url.split('/').slice(-2).join('/')}:${(frame?.lineNumber ?? 0) + 1}`;
+    const dt = profile.timeDeltas[i] ?? 0;
+    self.set(key, (self.get(key) ?? 0) + dt);
+    total += dt;
+  });
+  return [...self]
+    .sort(([, a], [, b]) => b - a)
+    .slice(0, top)
+    .map(([k, v]) => `${((100 * v) / total).toFixed(1).padStart(5)}%  ${k}`);
+}
+
+const path = await capture();
+const full = ['decode', 'enrich', 'redact'];
+const cases: [string, string][] = [
+  ['baseline: decode -> nop', pipeline('decode-nop', ['decode'], 'nop', '', false)],
+  ['decode -> enrich -> redact -> routing -> nop', pipeline('full-nop', full, 'nop')],
+  ['... -> embedded ClickHouse', pipeline('full-ch', full, 'clickhouse', `\n    path: ${join(work, 'store')}`)],
+];
+const rows = cases.map(([name, config]) => {
+  const r = measure(config, path);
+  return {
+    pipeline: name,
+    records: r.records.toLocaleString('en'),
+    'events/s (wall)': Math.round(r.records / (r.wallMs / 1000)).toLocaleString('en'),
+    'events/s per core': Math.round(r.records / (r.cpuMs / 1000)).toLocaleString('en'),
+    'CPU ns/event': Math.round((r.cpuMs * 1e6) / r.records),
+    'peak RSS MiB': (r.peakRssBytes / 2 ** 20).toFixed(0),
+    dropped: r.dropped,
+  };
+});
+console.log(`bench/pipeline: ${(batches * perBatch).toLocaleString('en')} records replayed from ${path}`);
+console.table(rows);
+const profileDir = join(work, 'profile');
+measure(cases[1]![1], path, ['--cpu-prof', `--cpu-prof-dir=${profileDir}`]);
+console.log('where the time goes (self time, decode -> enrich -> redact -> routing -> nop):');
+for (const line of hottest(profileDir)) console.log(`  ${line}`);
+rmSync(work, { recursive: true, force: true });
