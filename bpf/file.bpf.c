@@ -32,6 +32,8 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 #define O_WRONLY 01
 #define O_CREAT 0100
 #define O_TRUNC 01000
+#define O_TMPFILE_BIT 020000000
+#define S_IALLUGO 07777
 #define AT_SYMLINK_NOFOLLOW 0x100
 #define AT_EMPTY_PATH 0x1000
 
@@ -67,6 +69,12 @@ struct {
 	__type(key, __u64);
 	__type(value, struct pending_file_op);
 } pending_file_ops SEC(".maps");
+
+/* The mode open(2) and openat(2) use: only when creating, as the kernel's build_open_how() does. */
+static __always_inline __u32 creation_mode(__u32 flags, __u32 mode)
+{
+	return (flags & (O_CREAT | O_TMPFILE_BIT)) ? mode & S_IALLUGO : 0;
+}
 
 static __always_inline int save_pending(struct pending_file_op *op)
 {
@@ -255,7 +263,7 @@ SEC("tp/syscalls/sys_enter_open")
 int file_enter_open(struct trace_event_raw_sys_enter *ctx)
 {
 	struct pending_file_op op = { .syscall = EBPIPE_SYS_OPEN, .dirfd = EBPIPE_AT_FDCWD, .name = ARG(0),
-				      .flags = ARG(1), .mode = ARG(2) };
+				      .flags = ARG(1), .mode = creation_mode(ARG(1), ARG(2)) };
 	return save_pending(&op);
 }
 FILE_EXIT(open, EBPIPE_SYS_OPEN, emit_open(&op, ctx->ret))
@@ -264,7 +272,7 @@ SEC("tp/syscalls/sys_enter_openat")
 int file_enter_openat(struct trace_event_raw_sys_enter *ctx)
 {
 	struct pending_file_op op = { .syscall = EBPIPE_SYS_OPENAT, .dirfd = ARG(0), .name = ARG(1),
-				      .flags = ARG(2), .mode = ARG(3) };
+				      .flags = ARG(2), .mode = creation_mode(ARG(2), ARG(3)) };
 	return save_pending(&op);
 }
 FILE_EXIT(openat, EBPIPE_SYS_OPENAT, emit_open(&op, ctx->ret))
@@ -289,7 +297,7 @@ SEC("tp/syscalls/sys_enter_creat")
 int file_enter_creat(struct trace_event_raw_sys_enter *ctx)
 {
 	struct pending_file_op op = { .syscall = EBPIPE_SYS_CREAT, .dirfd = EBPIPE_AT_FDCWD, .name = ARG(0),
-				      .flags = O_CREAT | O_WRONLY | O_TRUNC, .mode = ARG(1) };
+				      .flags = O_CREAT | O_WRONLY | O_TRUNC, .mode = ARG(1) & S_IALLUGO };
 	return save_pending(&op);
 }
 FILE_EXIT(creat, EBPIPE_SYS_CREAT, emit_open(&op, ctx->ret))

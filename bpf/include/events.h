@@ -251,7 +251,7 @@ struct file_open_event {
 	__u32 syscall;
 	/* O_* flags as passed; creat's implied O_CREAT|O_WRONLY|O_TRUNC included. */
 	__u32 open_flags;
-	/* Creation mode as passed (used with O_CREAT and O_TMPFILE). */
+	/* Creation mode as the kernel takes it: 0 unless O_CREAT or O_TMPFILE (openat2: as passed). */
 	__u32 mode;
 	/* openat2's RESOLVE_* flags; 0 for the others. */
 	__u64 resolve;

@@ -161,7 +161,7 @@ export interface FileOpenEvent extends SyscallOutcome, PathRef, FileIdentity {
   process: ProcessRef;
   /** O_* flags as passed (creat's O_CREAT|O_WRONLY|O_TRUNC included). */
   openFlags: number;
-  /** Creation mode as passed. */
+  /** Creation mode as the kernel takes it: 0 unless O_CREAT or O_TMPFILE (openat2: as passed). */
   mode: number;
   /** openat2's RESOLVE_* flags. */
   resolve: number;
