@@ -10,7 +10,8 @@ import { ExportError, type ComponentContext, type Exporter, type ExporterFactory
 import { exporterHelperSettings } from '../../pipeline/exporter-settings.js';
 import type { Counter } from '../../telemetry/counters.js';
 import { version } from '../../version.js';
-import { DEFAULT_STORE_PATH, EmbeddedClickHouseStore } from './embedded-store.js';
+import type { EmbeddedClickHouseStore } from './embedded-store.js';
+import { DEFAULT_STORE_PATH } from './store-settings.js';
 import { StoreQueryServer } from './query-server.js';
 
 const identifier = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected a ClickHouse identifier');
@@ -46,6 +47,8 @@ export class ClickHouseExporter implements Exporter {
   }
 
   async start(): Promise<void> {
+    // The engine is a 500 MB library: loaded when a pipeline uses it, not when ebpipe starts.
+    const { EmbeddedClickHouseStore } = await import('./embedded-store.js');
     const store = new EmbeddedClickHouseStore({
       path: this.path,
       database: this.s.database,

@@ -14,30 +14,8 @@ import type { OtelLogRow } from './log-row.js';
 import { INSERT_COLUMNS, encodeRowsInSlices, type RowRejection } from './row-encoding.js';
 import { DEFAULT_DATABASE, DEFAULT_TABLE, schemaStatements, type SchemaOptions } from './schema.js';
 import { storeLockHolder } from './store-lock.js';
+import { DEFAULT_STORE_PATH, isQueryFormat, QUERY_FORMATS, type QueryFormat } from './store-settings.js';
 
-/** Where the agent keeps its store unless a pipeline says otherwise; `ebpipe query` reads the same. */
-export const DEFAULT_STORE_PATH = '/var/lib/ebpipe/chdb';
-
-/** Output formats `query` accepts (ClickHouse names); the text comes back exactly as the engine wrote it. */
-export const QUERY_FORMATS = [
-  'JSONEachRow',
-  'JSONCompactEachRow',
-  'JSON',
-  'CSV',
-  'CSVWithNames',
-  'TSV',
-  'TSVWithNames',
-  'Pretty',
-  'PrettyCompact',
-  'PrettyCompactMonoBlock',
-  'Markdown',
-  'Vertical',
-] as const;
-export type QueryFormat = (typeof QUERY_FORMATS)[number];
-
-export function isQueryFormat(name: string): name is QueryFormat {
-  return (QUERY_FORMATS as readonly string[]).includes(name);
-}
 
 export interface EmbeddedStoreOptions {
   /** Data directory, created (mode 0700: events carry command lines) if missing. Default DEFAULT_STORE_PATH. */

@@ -6,12 +6,8 @@ import { existsSync } from 'node:fs';
 import { connect } from 'node:net';
 import { resolve } from 'node:path';
 
-import {
-  DEFAULT_STORE_PATH,
-  EmbeddedClickHouseStore,
-  type EmbeddedStoreOptions,
-  type QueryFormat,
-} from './embedded-store.js';
+import type { EmbeddedStoreOptions } from './embedded-store.js';
+import { DEFAULT_STORE_PATH, type QueryFormat } from './store-settings.js';
 import { ClickHouseStoreError, type ClickHouseStoreErrorCode } from './errors.js';
 import { querySocketPath, type QueryReplyHeader } from './query-server.js';
 
@@ -82,6 +78,8 @@ export async function queryStore(
       `opening clickhouse store at ${path}: no such directory`,
     );
   }
+  // Loaded only here: through the agent's socket the engine is never needed in this process.
+  const { EmbeddedClickHouseStore } = await import('./embedded-store.js');
   const store = new EmbeddedClickHouseStore({ ...options, path });
   try {
     return await store.query(sql, format);

@@ -10,7 +10,8 @@
 import { chmod, unlink } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
 
-import { isQueryFormat, QUERY_FORMATS, type EmbeddedClickHouseStore, type QueryFormat } from './embedded-store.js';
+import type { EmbeddedClickHouseStore } from './embedded-store.js';
+import { isQueryFormat, QUERY_FORMATS, type QueryFormat } from './store-settings.js';
 import { ClickHouseStoreError } from './errors.js';
 
 /** Where the store at `storePath` (absolute) takes queries: `<path>.sock`. */
