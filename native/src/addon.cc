@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "bpf_object.h"
+#include "peer_credentials.h"
 #include "ring_reader.h"
 
 namespace ebpipe {
@@ -86,6 +87,7 @@ class BpfObjectWrap : public Napi::ObjectWrap<BpfObjectWrap> {
                            InstanceMethod<&BpfObjectWrap::MapUpdate>("mapUpdate"),
                            InstanceMethod<&BpfObjectWrap::MapLookup>("mapLookup"),
                            InstanceMethod<&BpfObjectWrap::MapDelete>("mapDelete"),
+                           InstanceMethod<&BpfObjectWrap::MapKeys>("mapKeys"),
                        });
   }
 
@@ -177,6 +179,14 @@ class BpfObjectWrap : public Napi::ObjectWrap<BpfObjectWrap> {
     std::string map = StringArg(info, 0, "map name");
     auto key = BufferArg(info, 1, "key");
     return Napi::Boolean::New(info.Env(), Guard(info.Env(), [&] { return object_->MapDelete(map, key.Data(), key.Length()); }));
+  }
+
+  Napi::Value MapKeys(const Napi::CallbackInfo &info) {
+    std::string map = StringArg(info, 0, "map name");
+    auto keys = Guard(info.Env(), [&] { return object_->MapKeys(map); });
+    Napi::Array out = Napi::Array::New(info.Env(), keys.size());
+    for (size_t i = 0; i < keys.size(); i++) out.Set(uint32_t(i), Napi::Buffer<uint8_t>::Copy(info.Env(), keys[i].data(), keys[i].size()));
+    return out;
   }
 
   std::unique_ptr<BpfObject> object_;
@@ -296,6 +306,17 @@ Napi::Value BootToRealtimeOffsetNs(const Napi::CallbackInfo &info) {
 
 Napi::Value PossibleCpus(const Napi::CallbackInfo &info) { return Napi::Number::New(info.Env(), PossibleCpuCount()); }
 
+// peerCredentials(fd): the pid, uid and gid of the process at the other end of a Unix socket.
+Napi::Value PeerCredentialsOf(const Napi::CallbackInfo &info) {
+  if (info.Length() < 1 || !info[0].IsNumber()) throw Napi::TypeError::New(info.Env(), "socket fd must be a number");
+  PeerCredentials cred = Guard(info.Env(), [&] { return GetPeerCredentials(info[0].As<Napi::Number>().Int32Value()); });
+  Napi::Object out = Napi::Object::New(info.Env());
+  out.Set("pid", Napi::Number::New(info.Env(), cred.pid));
+  out.Set("uid", Napi::Number::New(info.Env(), cred.uid));
+  out.Set("gid", Napi::Number::New(info.Env(), cred.gid));
+  return out;
+}
+
 }  // namespace
 }  // namespace ebpipe
 
@@ -304,6 +325,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("BpfObject", BpfObjectWrap::Define(env));
   exports.Set("RingReader", RingReaderWrap::Define(env));
   exports.Set("possibleCpus", Napi::Function::New(env, PossibleCpus));
+  exports.Set("peerCredentials", Napi::Function::New(env, PeerCredentialsOf));
   exports.Set("bootToRealtimeOffsetNs", Napi::Function::New(env, BootToRealtimeOffsetNs));
   return exports;
 }

@@ -209,6 +209,23 @@ bool BpfObject::MapDelete(const std::string &map_name, const void *key, size_t k
   return true;
 }
 
+std::vector<std::vector<uint8_t>> BpfObject::MapKeys(const std::string &map_name) const {
+  struct bpf_map *map = FindMap(map_name);
+  size_t key_size = bpf_map__key_size(map);
+  std::vector<std::vector<uint8_t>> keys;
+  std::vector<uint8_t> key(key_size), next(key_size);
+  const void *previous = nullptr;
+  for (;;) {
+    int err = bpf_map__get_next_key(map, previous, next.data(), key_size);
+    if (err == -ENOENT) break;
+    if (err) Fail("listing keys of map " + map_name, -err);
+    keys.push_back(next);
+    key.swap(next);
+    previous = key.data();
+  }
+  return keys;
+}
+
 int PossibleCpuCount() { return libbpf_num_possible_cpus(); }
 
 }  // namespace ebpipe

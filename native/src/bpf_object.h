@@ -63,6 +63,8 @@ class BpfObject {
                  size_t value_size, uint64_t flags);
   bool MapLookup(const std::string &map_name, const void *key, size_t key_size, void *value, size_t value_size) const;
   bool MapDelete(const std::string &map_name, const void *key, size_t key_size);
+  // Every key of a hash or trie map at the time of the walk (entries added meanwhile may be missed).
+  std::vector<std::vector<uint8_t>> MapKeys(const std::string &map_name) const;
 
  private:
   struct bpf_map *FindMap(const std::string &map_name) const;

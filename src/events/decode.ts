@@ -17,6 +17,11 @@ import {
   MODULE_EVENT_SIZE,
   NetFlags,
   Op,
+  POLICY_EVENT_SIZE,
+  PolicyAction,
+  PolicyEventFlags,
+  PolicyHook,
+  PolicyMechanism,
   SOCK_EVENT_SIZE,
   Syscall,
   readBenchEvent,
@@ -28,6 +33,7 @@ import {
   readFileRenameEvent,
   readForkEvent,
   readModuleEvent,
+  readPolicyEvent,
   readSockEvent,
   type EventHeader,
   type TaskIds,
@@ -54,6 +60,7 @@ import type {
   ModuleLoadEvent,
   ModuleUnloadEvent,
   NetworkEvent,
+  PolicyMatchEvent,
   PrivilegeRaise,
   ProcessRef,
   RecordOrigin,
@@ -86,6 +93,22 @@ const LOCAL_ADDR_OFFSET = fieldOffset('sock_event', 'local_addr');
 const REMOTE_ADDR_OFFSET = fieldOffset('sock_event', 'remote_addr');
 const GROUPS_OFFSET = fieldOffset('cred_change_event', 'groups');
 const GROUPS_MAX = (LAYOUTS['cred_change_event']?.fields['groups']?.size ?? 0) / 4;
+const POLICY_SADDR_OFFSET = fieldOffset('policy_event', 'saddr');
+const POLICY_DADDR_OFFSET = fieldOffset('policy_event', 'daddr');
+
+const POLICY_ACTIONS: readonly [number, PolicyMatchEvent['actions'][number]][] = [
+  [PolicyAction.ACTION_POST, 'post'],
+  [PolicyAction.ACTION_SIGKILL, 'sigkill'],
+  [PolicyAction.ACTION_SIGNAL, 'signal'],
+  [PolicyAction.ACTION_OVERRIDE, 'override'],
+  [PolicyAction.ACTION_RATE_LIMIT, 'rate_limit'],
+];
+
+const POLICY_MECHANISMS: Readonly<Record<number, PolicyMatchEvent['mechanism']>> = {
+  [PolicyMechanism.MECH_SYSCALL_EXIT]: 'syscall_exit',
+  [PolicyMechanism.MECH_LSM]: 'lsm',
+  [PolicyMechanism.MECH_TP_BTF]: 'tp_btf',
+};
 
 /** The kernel's "leave unchanged" id, (u32)-1. */
 const UNCHANGED_ID = 0xffffffff;
@@ -217,6 +240,9 @@ export class RecordDecoder {
       case Op.MODULE_LOAD:
       case Op.MODULE_UNLOAD:
         event = size < MODULE_EVENT_SIZE ? null : this.module(op, v, at, size);
+        break;
+      case Op.POLICY:
+        event = size < POLICY_EVENT_SIZE ? null : this.policy(v, at, size);
         break;
       case Op.BENCH:
         event = size < BENCH_EVENT_SIZE ? null : this.bench(v, at);
@@ -433,6 +459,51 @@ export class RecordDecoder {
       fd: raw.fd | 0,
       loadFlags: raw.syscallFlags,
     };
+  }
+
+  private policy(v: RecordView, at: number, size: number): PolicyMatchEvent | null {
+    const raw = readPolicyEvent(v, at);
+    const path = at + POLICY_EVENT_SIZE;
+    const end = path + raw.pathLen;
+    if (end > at + size) return null;
+    const event: PolicyMatchEvent = {
+      kind: 'policy.match',
+      origin: origin(raw.hdr),
+      process: processRef(raw.task, raw.comm),
+      policy: raw.policy,
+      policyId: raw.policyId,
+      ruleIndex: raw.ruleIndex,
+      selector: raw.selector,
+      hook: raw.hook === PolicyHook.HOOK_TCP_CONNECT ? 'tcp_connect' : 'file_open',
+      mechanism: POLICY_MECHANISMS[raw.mechanism] ?? 'syscall_exit',
+      syscall: raw.syscall === Syscall.SYS_NONE ? '' : syscallName(raw.syscall),
+      actions: POLICY_ACTIONS.filter(([bit]) => (raw.actions & bit) !== 0).map(([, name]) => name),
+      killed: (raw.actions & PolicyAction.ACTION_SIGKILL) !== 0 && raw.signalResult === 0,
+      signal: raw.signal | 0,
+      signalResult: raw.signalResult | 0,
+      error: raw.error | 0,
+      result: raw.result | 0,
+      creds: raw.creds,
+      suppressed: raw.suppressed,
+    };
+    if (raw.hook === PolicyHook.HOOK_TCP_CONNECT) {
+      const ipv6 = raw.family === AF_INET6;
+      const format = ipv6 ? formatIpv6 : formatIpv4;
+      event.connection = {
+        family: ipv6 ? 'ipv6' : 'ipv4',
+        local: { address: format(v.buf, at + POLICY_SADDR_OFFSET), port: raw.sport },
+        remote: { address: format(v.buf, at + POLICY_DADDR_OFFSET), port: raw.dport },
+      };
+    } else {
+      event.file = {
+        path: v.buf.toString('utf8', path, end),
+        pathTruncated: (raw.flags & PolicyEventFlags.POLICY_PATH_TRUNCATED) !== 0,
+        dev: raw.dev,
+        ino: raw.ino,
+        openFlags: raw.openFlags,
+      };
+    }
+    return event;
   }
 
   private bench(v: RecordView, at: number): BenchEvent {

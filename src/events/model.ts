@@ -1,5 +1,6 @@
 // The typed internal event every stage after decode works on: a union by kind.
 import type { CredIds, Credentials, Namespaces } from './generated/abi.js';
+import type { PolicyEvent } from './policy-events.js';
 
 export type { CredIds, Credentials, Namespaces };
 
@@ -341,6 +342,8 @@ export type NetworkEvent =
   | NetworkListenEvent
   | NetworkUdpSendEvent;
 
+export type { PolicyAuditEvent, PolicyEvent, PolicyMatchEvent, PolicySummaryEvent } from './policy-events.js';
+
 export type Event =
   | ExecEvent
   | ExitEvent
@@ -350,5 +353,6 @@ export type Event =
   | CredentialsChangeEvent
   | ModuleLoadEvent
   | ModuleUnloadEvent
+  | PolicyEvent
   | BenchEvent;
 export type EventKind = Event['kind'];

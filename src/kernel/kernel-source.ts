@@ -130,6 +130,11 @@ export class KernelSource {
     return this.statuses;
   }
 
+  /** The loaded object of a sensor, for the parts that drive its maps (the policy engine); undefined when it did not attach. */
+  sensorObject(sensor: string): NativeBpfObject | undefined {
+    return this.objects.get(sensor);
+  }
+
   private startReader(): void {
     const owner = this.objects.values().next().value;
     if (!owner) throw new KernelSourceError('no sensors to read from', 'NO_SENSORS', '');

@@ -27,6 +27,8 @@ export interface NativeBpfObject {
   /** Per-CPU maps return one 8-byte-aligned value per possible CPU. */
   mapLookup(map: string, key: Buffer): Buffer | null;
   mapDelete(map: string, key: Buffer): boolean;
+  /** Every key of a hash or trie map when walked; entries added meanwhile may be missed. */
+  mapKeys(map: string): Buffer[];
 }
 
 export interface RingReaderOptions {
@@ -66,6 +68,8 @@ export interface NativeAddon {
   ) => NativeRingReader;
   possibleCpus(): number;
   bootToRealtimeOffsetNs(): bigint;
+  /** Who is connected at the other end of a Unix socket (SO_PEERCRED). */
+  peerCredentials(fd: number): { pid: number; uid: number; gid: number };
 }
 
 export class NativeAddonError extends Error {

@@ -33,6 +33,20 @@ const SENSORS: readonly SensorSpec[] = [
   { name: 'network', variants: [{ hook: 'tracepoint', object: 'network' }] },
   { name: 'credentials', variants: [{ hook: 'tracepoint', object: 'credentials' }] },
   {
+    name: 'policy',
+    // Policies are evaluated where the operation can still be refused (lsm/file_open) when the
+    // kernel allows it; elsewhere at the open family's syscall exits, before the return to user
+    // space (bpf/policy.bpf.c). Never both: the lsm variant leaves the exit programs out.
+    variants: [
+      {
+        hook: 'lsm',
+        object: 'policy',
+        without: ['tracepoint/syscalls/sys_exit_open', 'tracepoint/syscalls/sys_exit_creat'],
+      },
+      { hook: 'tracepoint', object: 'policy', without: ['lsm/'] },
+    ],
+  },
+  {
     name: 'modules',
     variants: [{ hook: 'tracepoint', object: 'modules' }],
     whenNoAttachPoint: 'this kernel was built without loadable module support (CONFIG_MODULES is off)',

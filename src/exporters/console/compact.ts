@@ -105,6 +105,16 @@ export function formatCompact(event: Event): string | null {
       return `📦 module load ${actor(p)} ${event.name || event.path || '?'}${failure(event)}`;
     case 'module.unload':
       return `📦 module unload ${actor(p)} ${event.name}${failure(event)}`;
+    case 'policy.match': {
+      const subject = event.file ? event.file.path : event.connection ? endpoint(event.connection.remote) : '';
+      const verdict = event.killed ? ' killed' : event.error ? ` refused (${-event.error})` : '';
+      const held = event.suppressed ? ` (+${event.suppressed} rate-limited)` : '';
+      return `🛡️ policy ${event.policy} ${actor(p)} ${subject}${verdict}${held}`;
+    }
+    case 'policy.summary':
+      return `🧮 policy ${event.policy} ${event.count}× ${JSON.stringify(event.key)} in ${event.windowMs / 1000}s`;
+    case 'policy.audit':
+      return `📜 policy ${event.action} ${event.policy} ${event.result} (${event.file}) by ${p.user ?? `uid ${p.uid ?? '?'}`}${event.reason ? `: ${event.reason}` : ''}`;
     case 'process.fork':
     case 'ebpipe.bench':
       return null;
