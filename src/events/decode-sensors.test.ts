@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { RecordDecoder } from './decode.js';
+import { EVENT_FIELDS } from './fields.js';
 import {
   encodeCredChange,
   encodeFileOpen,
@@ -409,4 +410,71 @@ describe('module records', () => {
     assertTruncatedTailRejected(encodeModule(Op.MODULE_LOAD, load));
     assertShortRecordRejected(encodeModule(Op.MODULE_UNLOAD, load), LAYOUTS['module_event']!.size);
   });
+});
+
+/** Leaf paths of an event, as conditions name them; arrays are leaves. */
+function fieldPaths(value: unknown, prefix = ''): string[] {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return [prefix];
+  return Object.entries(value).flatMap(([k, v]) => fieldPaths(v, prefix ? `${prefix}.${k}` : k));
+}
+
+test('every field of the sensors’ events can be named in a condition', () => {
+  const header = { ktime: 1, cpu: 0, seq: 0, task: { tgid: 1, pid: 1, startNs: 1 }, comm: 'x', result: -1 };
+  const ids: CredIds = {
+    uid: 0,
+    euid: 0,
+    suid: 0,
+    fsuid: 0,
+    gid: 0,
+    egid: 0,
+    sgid: 0,
+    fsgid: 0,
+    capEffective: 0n,
+    capPermitted: 0n,
+    capInheritable: 0n,
+    capAmbient: 0n,
+    ngroups: 0,
+  };
+  const sock = { ...header, syscall: Syscall.SYS_CONNECT, family: 2, protocol: 6, localPort: 1, remotePort: 2 };
+  const addrs = { localAddr: Buffer.alloc(4), remoteAddr: Buffer.alloc(4), backlog: 0, oldState: 1, flags: 0 };
+  const path = { dirfd: 0, atFlags: 0, mode: 0, uid: 0, gid: 0, flags: 0, dev: 0, ino: 0, path: '/x' };
+  const module = { fd: 0, syscallFlags: 0, flags: 0, name: 'm', path: '', args: '' };
+  const { events } = decodeAll(
+    encodeFileOpen({
+      ...header,
+      syscall: 1,
+      openFlags: 0,
+      mode: 0,
+      resolve: 0,
+      dev: 0,
+      ino: 0,
+      dirfd: 0,
+      flags: 0,
+      path: '/x',
+    }),
+    encodeFilePath(Op.FILE_UNLINK, { ...header, syscall: 5, ...path }),
+    encodeFilePath(Op.FILE_CHMOD, { ...header, syscall: 10, ...path }),
+    encodeFilePath(Op.FILE_CHOWN, { ...header, syscall: 14, ...path }),
+    encodeFileRename({
+      ...header,
+      syscall: 7,
+      oldDirfd: 0,
+      newDirfd: 0,
+      renameFlags: 0,
+      flags: 0,
+      oldPath: 'a',
+      newPath: 'b',
+    }),
+    ...[Op.NET_CONNECT, Op.NET_ACCEPT, Op.NET_CLOSE, Op.NET_BIND, Op.NET_LISTEN, Op.NET_UDP_SEND].map((op) =>
+      encodeSock(op, { ...sock, ...addrs, bytesAcked: 0, bytesReceived: 0 }),
+    ),
+    encodeCredChange({ ...header, syscall: 30, args: [0], flags: 1, before: ids, after: ids, groups: [] }),
+    encodeModule(Op.MODULE_LOAD, { ...header, syscall: 41, ...module }),
+    encodeModule(Op.MODULE_UNLOAD, { ...header, syscall: 42, ...module }),
+  );
+  assert.equal(events.length, 14, 'one event of every kind');
+  const unnamed = [...new Set(events.flatMap((e) => fieldPaths(e)))].filter(
+    (f) => !EVENT_FIELDS.has(f) && !f.startsWith('origin.clockOffsetNs'),
+  );
+  assert.deepEqual(unnamed, []);
 });

@@ -2,6 +2,23 @@
 // outside this list is a configuration error with a suggestion. Add the fields of a new
 // event kind here together with its type in model.ts.
 
+/** struct cred_ids as model.ts's CredIds has it, before and after a credentials change. */
+const CRED_ID_FIELDS = [
+  'uid',
+  'euid',
+  'suid',
+  'fsuid',
+  'gid',
+  'egid',
+  'sgid',
+  'fsgid',
+  'capEffective',
+  'capPermitted',
+  'capInheritable',
+  'capAmbient',
+  'ngroups',
+];
+
 /** Field paths an event can have; conditions naming anything else are rejected with a suggestion. */
 export const EVENT_FIELDS: ReadonlySet<string> = new Set([
   'kind',
@@ -47,4 +64,55 @@ export const EVENT_FIELDS: ReadonlySet<string> = new Set([
   'exitCode',
   'signal',
   'coreDumped',
+  // Records made at a system call's exit (file, network, credentials, modules).
+  'syscall',
+  'result',
+  'error',
+  // file.*
+  'path',
+  'pathUnresolved',
+  'pathTruncated',
+  'dev',
+  'ino',
+  'openFlags',
+  'mode',
+  'resolve',
+  'dirfd',
+  'fromLsm',
+  'atFlags',
+  'uid',
+  'gid',
+  'oldPath',
+  'oldPathUnresolved',
+  'oldPathTruncated',
+  'newPath',
+  'newPathUnresolved',
+  'newPathTruncated',
+  'oldDirfd',
+  'newDirfd',
+  'renameFlags',
+  // network.*
+  'family',
+  'protocol',
+  'local.address',
+  'local.port',
+  'remote.address',
+  'remote.port',
+  'ownerKnown',
+  'oldState',
+  'bytesAcked',
+  'bytesReceived',
+  'backlog',
+  // credentials.change
+  'args',
+  ...CRED_ID_FIELDS.map((f) => `before.${f}`),
+  ...CRED_ID_FIELDS.map((f) => `after.${f}`),
+  'groups',
+  'privilegeRaised',
+  'raisedBy',
+  // module.*
+  'name',
+  'fd',
+  'loadFlags',
+  'unloadFlags',
 ]);
