@@ -80,6 +80,8 @@ static __always_inline int save_pending(struct pending_file_op *op)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 
+	if (from_agent(id))
+		return 0;
 	bpf_map_update_elem(&pending_file_ops, &id, op, BPF_ANY);
 	return 0;
 }

@@ -90,6 +90,8 @@ static __always_inline int save_pending(struct pending_net_op *op)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 
+	if (from_agent(id))
+		return 0;
 	bpf_map_update_elem(&pending_net_ops, &id, op, BPF_ANY);
 	return 0;
 }

@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { linkSync, mkdirSync, mkdtempSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Event, FileEvent, FileOpenEvent } from '../src/events/model.js';
@@ -197,5 +198,20 @@ describe('file sensor (root, real kernel)', { concurrency: false }, () => {
     if (!r) return;
     assert.deepEqual(r.k.decoder.stats.truncated + r.k.decoder.stats.unknownOp + r.k.decoder.stats.badFraming, 0);
     assert.deepEqual(r.k.source.drops(), []);
+  });
+
+  test("the agent's own file activity is not reported (storing events would report the storing)", async (t) => {
+    const r = ready(t);
+    if (!r) return;
+    const own = join(dir, 'agent-own.txt');
+    writeFileSync(own, 'written by the agent process itself');
+    const child = join(dir, 'child.txt');
+    spawnSync('/bin/sh', ['-c', `echo x > '${child}'`]);
+    await r.k.waitFor((e) => e.kind === 'file.open' && e.path === child);
+    assert.equal(
+      r.k.events.filter((e) => e.kind === 'file.open' && e.path === own).length,
+      0,
+      'no open by the agent process',
+    );
   });
 });

@@ -12,6 +12,17 @@
  */
 const volatile __u64 ring_wakeup_bytes = 0;
 
+/*
+ * The agent's own tgid, set by the loader. Its file and socket activity is not reported:
+ * an agent storing events on disk would otherwise report its own writes, and store those.
+ */
+const volatile __u32 agent_tgid = 0;
+
+static __always_inline bool from_agent(__u64 pid_tgid)
+{
+	return agent_tgid != 0 && (__u32)(pid_tgid >> 32) == agent_tgid;
+}
+
 static __always_inline __u64 wakeup_flags(void)
 {
 	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= ring_wakeup_bytes)

@@ -11,6 +11,14 @@ export const SERVICE_NAME = 'ebpipe';
 
 /** OpenTelemetry severity numbers. */
 const INFO = 9;
+const WARN = 13;
+
+/** Events a security team wants to see first get WARN. */
+function severity(event: Event): [string, number] {
+  if (event.kind === 'credentials.change' && event.privilegeRaised) return ['WARN', WARN];
+  if (event.kind === 'module.load' && event.result >= 0) return ['WARN', WARN];
+  return ['INFO', INFO];
+}
 
 export function defaultResource(serviceVersion: string): Record<string, string> {
   return { 'service.name': SERVICE_NAME, 'service.version': serviceVersion, 'host.name': hostname(), 'os.type': 'linux' };
@@ -56,9 +64,23 @@ function snake(name: string): string {
   return name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 }
 
-/** Fields of a kind without a dedicated mapping: `<domain>.<field>` (file.path, network.dport, ...). */
+/** Socket fields under the semantic conventions' names (the store's `connections` view reads them). */
+const SOCKET_FIELDS = new Set(['family', 'protocol', 'local', 'remote']);
+
+function socketAttributes(event: Event, attrs: Record<string, string>): void {
+  if (!('remote' in event) || !('local' in event)) return;
+  set(attrs, 'network.transport', event.protocol);
+  set(attrs, 'network.type', event.family);
+  set(attrs, 'network.local.address', event.local.address);
+  set(attrs, 'network.local.port', event.local.port);
+  set(attrs, 'network.peer.address', event.remote.address);
+  set(attrs, 'network.peer.port', event.remote.port);
+}
+
+/** Fields of a kind without a dedicated mapping: `<domain>.<field>` (file.path, file.open_flags, ...). */
 function genericAttributes(event: Event, attrs: Record<string, string>): void {
   const domain = event.kind.split('.')[0] ?? 'ebpipe';
+  socketAttributes(event, attrs);
   const walk = (value: AttributeValue, prefix: string) => {
     if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
       for (const [k, v] of Object.entries(value as Record<string, AttributeValue>)) walk(v, `${prefix}.${snake(k)}`);
@@ -67,7 +89,7 @@ function genericAttributes(event: Event, attrs: Record<string, string>): void {
     }
   };
   for (const [key, value] of Object.entries(event)) {
-    if (key === 'kind' || key === 'origin' || key === 'process') continue;
+    if (key === 'kind' || key === 'origin' || key === 'process' || ('remote' in event && SOCKET_FIELDS.has(key))) continue;
     walk(value as AttributeValue, `${domain}.${snake(key)}`);
   }
 }
@@ -80,7 +102,17 @@ function body(event: Event): string {
       return ['exec', event.binary, ...event.argv.slice(1)].join(' ');
     case 'process.exit':
       return event.signal ? `exit ${command} killed by signal ${event.signal}` : `exit ${command} code ${event.exitCode}`;
+    case 'file.rename':
+      return `rename ${event.oldPath} -> ${event.newPath} by ${command}`;
+    case 'credentials.change':
+      return `${event.syscall} uid ${event.before.uid}->${event.after.uid} euid ${event.before.euid}->${event.after.euid} by ${command}`;
+    case 'module.load':
+      return `module.load ${event.name || event.path} by ${command}`;
+    case 'module.unload':
+      return `module.unload ${event.name} by ${command}`;
     default:
+      if ('remote' in event) return `${event.kind} ${event.local.address}:${event.local.port} -> ${event.remote.address}:${event.remote.port} by ${command}`;
+      if ('path' in event) return `${event.kind} ${event.path} by ${command}`;
       return `${event.kind} ${command}`;
   }
 }
@@ -113,10 +145,11 @@ export function toOtelLog(event: Event, resource: Record<string, string>): OtelL
     default:
       genericAttributes(event, attrs);
   }
+  const [severityText, severityNumber] = severity(event);
   return {
     timestampNs: epochNs(event.origin),
-    severityText: 'INFO',
-    severityNumber: INFO,
+    severityText,
+    severityNumber,
     serviceName: SERVICE_NAME,
     body: body(event),
     eventName: event.kind,

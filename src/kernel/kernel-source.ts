@@ -97,6 +97,8 @@ export class KernelSource {
     let owner: NativeBpfObject | undefined;
     const wakeupBytes = Buffer.alloc(8);
     wakeupBytes.writeBigUInt64LE(BigInt(this.options.reader.batchBytes));
+    const agentTgid = Buffer.alloc(4);
+    agentTgid.writeUInt32LE(process.pid);
     for (const sensor of this.options.sensors) {
       const spec = sensorSpec(sensor);
       if (!SENSOR_NAMES.includes(sensor) && !existsSync(bpfObjectPath(sensor))) {
@@ -110,7 +112,7 @@ export class KernelSource {
         addon,
         owner,
         ringBytes: this.options.ringBytes,
-        globals: { ring_wakeup_bytes: wakeupBytes, ...this.options.globals?.[sensor] },
+        globals: { ring_wakeup_bytes: wakeupBytes, agent_tgid: agentTgid, ...this.options.globals?.[sensor] },
         features,
         logger: this.options.logger,
       });
