@@ -1,17 +1,25 @@
 // `ebpf`: the kernel sensors. Each ring batch is handed on raw (the decode processor
 // decodes it); its ring credit is returned once every exporter queue has accepted it, so a
 // slow exporter slows the reader and, past the ring's size, the kernel counts its drops.
+import { resolve } from 'node:path';
 import { z } from 'zod';
 import { byteSize, duration } from '../../config/units.js';
 import { KernelSource } from '../../kernel/kernel-source.js';
+import { SENSOR_NAMES } from '../../kernel/sensors.js';
 import { loadNativeAddon } from '../../kernel/native.js';
+import type { Event } from '../../events/model.js';
 import { Delivery } from '../../pipeline/batch.js';
 import type { BatchConsumer, ComponentContext, Receiver, ReceiverFactory } from '../../pipeline/component.js';
+import { DEFAULT_POLICY_SOCKET } from '../../policy/control-protocol.js';
+import { PolicyService } from '../../policy/policy-service.js';
 
 const settings = z
   .object({
-    /** Sensors to load; a sensor not listed attaches nothing. */
-    sensors: z.array(z.string()).min(1).default(['process']),
+    /** Sensors to load; a sensor not listed attaches nothing. One the kernel cannot host is logged and skipped. */
+    sensors: z
+      .array(z.enum(SENSOR_NAMES as unknown as [string, ...string[]]))
+      .min(1)
+      .default(['process']),
     ring_buffer: z
       .object({
         /** Kernel ring size: a power of two, at least 4KiB. */
@@ -27,6 +35,18 @@ const settings = z
       })
       .strict()
       .default({ size: 8 << 20, batch_size: 256 << 10, batch_timeout: 5, max_in_flight: 8 }),
+    /**
+     * TracingPolicy-style policies enforced in the kernel (config/policies/README.md); needs the
+     * `policy` sensor. Policies come from `directory` (followed as files change) and from
+     * `ebpipe policy add` over `socket`.
+     */
+    policies: z
+      .object({
+        directory: z.string().optional(),
+        socket: z.string().default(DEFAULT_POLICY_SOCKET),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -37,6 +57,7 @@ const KERNEL_STATS_INTERVAL_MS = 5000;
 
 export class EbpfReceiver implements Receiver {
   private source: KernelSource | undefined;
+  private policies: PolicyService | undefined;
   private readonly inFlight = new Set<Promise<void>>();
   private statsTimer: NodeJS.Timeout | undefined;
 
@@ -55,7 +76,9 @@ export class EbpfReceiver implements Receiver {
       logger: this.ctx.logger,
       onBatch: (raw, records, release) => {
         const handedOn = consume({ events: [], raw, records, clockOffsetNs, delivery: new Delivery(() => undefined) })
-          .catch((err: Error) => this.ctx.logger.error({ receiver: this.ctx.id, err: err.message }, 'batch not handed on'))
+          .catch((err: Error) =>
+            this.ctx.logger.error({ receiver: this.ctx.id, err: err.message }, 'batch not handed on'),
+          )
           .finally(() => {
             release();
             this.inFlight.delete(handedOn);
@@ -64,6 +87,30 @@ export class EbpfReceiver implements Receiver {
       },
     });
     this.statsTimer = setInterval(() => this.copyKernelStats(), KERNEL_STATS_INTERVAL_MS).unref();
+    if (this.s.policies) {
+      const { directory, socket } = this.s.policies;
+      // Audit and summary events are made in user space: they enter the pipeline decoded.
+      const emit = (events: Event[]) => {
+        const handedOn = consume({ events, delivery: new Delivery(() => undefined) })
+          .catch((err: Error) =>
+            this.ctx.logger.error({ receiver: this.ctx.id, err: err.message }, 'policy events not handed on'),
+          )
+          .finally(() => this.inFlight.delete(handedOn));
+        this.inFlight.add(handedOn);
+      };
+      try {
+        this.policies = await PolicyService.start(
+          this.source,
+          { socket, ...(directory !== undefined && { directory: resolve(this.ctx.baseDir, directory) }) },
+          { logger: this.ctx.logger, counters: this.ctx.counters, emit },
+        );
+      } catch (err) {
+        clearInterval(this.statsTimer);
+        await this.source.close();
+        this.source = undefined;
+        throw err;
+      }
+    }
   }
 
   /** Kernel drops per reason, op and CPU, and the reader's totals, as agent counters. */
@@ -73,7 +120,12 @@ export class EbpfReceiver implements Receiver {
     for (const drop of this.source.drops()) {
       drop.perCpu.forEach((count, cpu) => {
         if (count === 0) return;
-        const labels = { receiver: this.ctx.id, reason: drop.reason.toLowerCase(), op: String(drop.op), cpu: String(cpu) };
+        const labels = {
+          receiver: this.ctx.id,
+          reason: drop.reason.toLowerCase(),
+          op: String(drop.op),
+          cpu: String(cpu),
+        };
         counters.counter('kernel_dropped_records_total', labels).set(count);
       });
     }
@@ -88,6 +140,7 @@ export class EbpfReceiver implements Receiver {
 
   async shutdown(): Promise<void> {
     clearInterval(this.statsTimer);
+    await this.policies?.close();
     await this.source?.close();
     await Promise.all(this.inFlight);
     this.copyKernelStats();
@@ -97,7 +150,8 @@ export class EbpfReceiver implements Receiver {
 export const ebpfReceiver: ReceiverFactory<typeof settings> = {
   kind: 'receiver',
   type: 'ebpf',
-  description: "this host's kernel sensors (process, file, network, credentials, modules), read through one ring buffer",
+  description:
+    "this host's kernel sensors (process, file, network, credentials, modules), read through one ring buffer",
   settings,
   create: (s, ctx) => new EbpfReceiver(s, ctx),
 };
