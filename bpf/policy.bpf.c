@@ -31,11 +31,14 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 #define O_WRONLY 01
 #define O_CREAT 0100
 #define O_TRUNC 01000
+#define O_PATH 010000000
 #define AF_INET 2
 #define AF_INET6 10
 #define IPPROTO_TCP 6
 #define TCP_SYN_SENT 2
 #define PF_KTHREAD 0x00200000
+/* include/linux/fs.h: files the kernel opens for itself, e.g. overlayfs's real file behind the one a process opened. */
+#define FMODE_NOACCOUNT 0x20000000
 
 /* x86_64 system call numbers (orig_ax) of the calls a policy names. */
 #define NR_OPEN 2
@@ -131,7 +134,8 @@ static __always_inline int policy_open_exit(long ret, __u32 syscall)
 	}
 	task = bpf_get_current_task_btf();
 	file = file_of_fd(task, ret);
-	if (!file) {
+	/* O_PATH opens nothing that can be read or written; lsm/file_open does not see them either. */
+	if (!file || (BPF_CORE_READ(file, f_flags) & O_PATH)) {
 		policy_count_hook(EBPIPE_HOOK_FILE_OPEN, EBPIPE_HOOK_COUNT_SKIPPED);
 		return 0;
 	}
@@ -190,6 +194,14 @@ int BPF_PROG(policy_file_open, struct file *file, int ret)
 
 	if (ret != 0 || !policy_begin(EBPIPE_HOOK_FILE_OPEN, &b))
 		return ret;
+	/*
+	 * A stacked filesystem's own open of the file underneath: the process's open of the
+	 * file it named was evaluated already, with the identity user space sees.
+	 */
+	if (BPF_CORE_READ(file, f_mode) & FMODE_NOACCOUNT) {
+		policy_count_hook(EBPIPE_HOOK_FILE_OPEN, EBPIPE_HOOK_COUNT_SKIPPED);
+		return 0;
+	}
 	task = bpf_get_current_task_btf();
 	if (!(BPF_CORE_READ(task, flags) & PF_KTHREAD))
 		syscall = syscall_of(BPF_CORE_READ(current_regs(task), orig_ax));
@@ -237,11 +249,11 @@ int BPF_PROG(policy_tcp_connect, const struct sock *sk, const int oldstate, cons
 	st->sport = BPF_CORE_READ(sk, __sk_common.skc_num);
 	st->dport = __builtin_bswap16(BPF_CORE_READ(sk, __sk_common.skc_dport));
 	if (st->family == AF_INET) {
-		BPF_CORE_READ_INTO(st->saddr, sk, __sk_common.skc_rcv_saddr);
-		BPF_CORE_READ_INTO(st->daddr, sk, __sk_common.skc_daddr);
+		bpf_core_read(st->saddr, 4, &sk->__sk_common.skc_rcv_saddr);
+		bpf_core_read(st->daddr, 4, &sk->__sk_common.skc_daddr);
 	} else {
-		BPF_CORE_READ_INTO(st->saddr, sk, __sk_common.skc_v6_rcv_saddr);
-		BPF_CORE_READ_INTO(st->daddr, sk, __sk_common.skc_v6_daddr);
+		bpf_core_read(st->saddr, 16, &sk->__sk_common.skc_v6_rcv_saddr);
+		bpf_core_read(st->daddr, 16, &sk->__sk_common.skc_v6_daddr);
 	}
 	if (b.hook->needs & EBPIPE_NEED_PORTS) {
 		struct policy_port_key sport = { .gen = st->gen, .which = 0, .port = st->sport };

@@ -186,6 +186,12 @@ struct policy_config {
 	__u32 gen_seq;
 	/* Aggregation counts go to keys of this epoch; user space flips it, then drains the other. */
 	__u32 agg_epoch;
+	/*
+	 * The agent's own process: never evaluated, so a policy cannot kill the agent that
+	 * enforces it (or make it fail to read its policy files).
+	 */
+	__u32 agent_tgid;
+	__u32 _pad;
 };
 
 /* policy_hooks[gen * EBPIPE_HOOK_MAX + hook]: the hook's rules are policy_rules[first_rule, first_rule + n_rules). */

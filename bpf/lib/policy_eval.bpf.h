@@ -51,7 +51,7 @@ static __always_inline bool policy_begin(__u32 hook, struct policy_begin *b)
 	__u32 zero = 0, key;
 	struct policy_config *config = bpf_map_lookup_elem(&policy_config, &zero);
 
-	if (!config)
+	if (!config || (bpf_get_current_pid_tgid() >> 32) == config->agent_tgid)
 		return false;
 	/* One read of gen_seq: the whole evaluation uses one generation. */
 	b->gen_seq = *(volatile __u32 *)&config->gen_seq;

@@ -7,6 +7,7 @@ import { observe, type ObserveOutput } from './observe.js';
 import { query, QUERY_OUTPUTS, type QueryOutput } from './query.js';
 import { DEFAULT_PIPELINE, replay, run } from './run.js';
 import { record } from './record.js';
+import { registerPolicyCommand } from './policy.js';
 import { registerValidateCommand } from './validate.js';
 
 /** Exit codes, documented in README.md. */
@@ -97,6 +98,7 @@ export function buildProgram(): Command {
     });
 
   registerValidateCommand(program);
+  registerPolicyCommand(program, reportAndExit);
 
   program
     .command('record')

@@ -131,6 +131,7 @@ export class PolicyMaps {
       this.genSeq = config.u32(current, 'gen_seq');
       this.aggEpoch = config.u32(current, 'agg_epoch');
     }
+    this.writeConfig();
   }
 
   /** The parity of the live generation. */
@@ -245,6 +246,7 @@ export class PolicyMaps {
     const value = config.alloc();
     config.set(value, 'gen_seq', this.genSeq);
     config.set(value, 'agg_epoch', this.aggEpoch);
+    config.set(value, 'agent_tgid', process.pid);
     this.object.mapUpdate('policy_config', u32Key(0), value);
   }
 

@@ -745,19 +745,21 @@ export function readPolicyEvent(v: RecordView, at: number): PolicyEvent {
   };
 }
 
-/** struct policy_config (8 bytes) */
+/** struct policy_config (16 bytes) */
 export interface PolicyConfig {
   genSeq: number;
   aggEpoch: number;
+  agentTgid: number;
 }
 
-export const POLICY_CONFIG_SIZE = 8;
+export const POLICY_CONFIG_SIZE = 16;
 
 /** `at` must be 8-byte aligned in the view. */
 export function readPolicyConfig(v: RecordView, at: number): PolicyConfig {
   return {
     genSeq: v.u32[(at + 0) >>> 2]!,
     aggEpoch: v.u32[(at + 4) >>> 2]!,
+    agentTgid: v.u32[(at + 8) >>> 2]!,
   };
 }
 
@@ -1348,10 +1350,12 @@ export const LAYOUTS: Record<string, { size: number; fields: Record<string, { of
     },
   },
   policy_config: {
-    size: 8,
+    size: 16,
     fields: {
       gen_seq: { offset: 0, size: 4 },
       agg_epoch: { offset: 4, size: 4 },
+      agent_tgid: { offset: 8, size: 4 },
+      _pad: { offset: 12, size: 4 },
     },
   },
   policy_hook_entry: {
