@@ -1,6 +1,6 @@
 // `ebpipe policy add|delete|list` on a running agent (over its policy control socket), and
 // `ebpipe policy check`, which validates policy files here without an agent.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { formatIssue } from '../config/config-error.js';
@@ -52,21 +52,18 @@ export async function addPolicies(files: readonly string[], socket: string, io: 
   return code;
 }
 
-/** Each argument is a policy name, or a file whose policy (by file, else by its metadata.name) is deleted. */
+/** Each argument is a policy file (the policy added from it, else the one its metadata.name names) or a policy name. */
 export async function deletePolicies(targets: readonly string[], socket: string, io: PolicyIo): Promise<number> {
   let code = 0;
   for (const target of targets) {
-    let response = await sendPolicyRequest(socket, { op: 'delete', name: target });
-    if (!response.ok && response.code === 'POLICY_NOT_FOUND') {
-      const path = resolve(target);
+    const path = resolve(target);
+    let response: PolicyResponse;
+    if (existsSync(path)) {
       response = await sendPolicyRequest(socket, { op: 'delete', file: path });
-      if (!response.ok && response.code === 'POLICY_NOT_FOUND') {
-        try {
-          response = await sendPolicyRequest(socket, { op: 'delete', name: readPolicyFile(path).policy.metadata.name });
-        } catch {
-          // not a readable policy file either: report the first answer
-        }
-      }
+      const name = !response.ok && response.code === 'POLICY_NOT_FOUND' ? policyName(path) : undefined;
+      if (name !== undefined) response = await sendPolicyRequest(socket, { op: 'delete', name });
+    } else {
+      response = await sendPolicyRequest(socket, { op: 'delete', name: target });
     }
     if (response.ok && response.op === 'delete') io.out.write(`deleted ${response.name}\n`);
     else if (!response.ok) {
@@ -75,6 +72,14 @@ export async function deletePolicies(targets: readonly string[], socket: string,
     }
   }
   return code;
+}
+
+function policyName(file: string): string | undefined {
+  try {
+    return readPolicyFile(file).policy.metadata.name;
+  } catch {
+    return undefined;
+  }
 }
 
 export async function listPolicies(socket: string, json: boolean, io: PolicyIo): Promise<number> {

@@ -277,7 +277,7 @@ function planSelector(doc: PolicyDocument, ctx: SelectorContext, s: PolicySelect
       if (inode === undefined || inode <= 0n || inode > 0xffffffffn) {
         const why =
           v === 'host_ns'
-            ? `the host's ${m.namespace} namespace could not be read from /proc/1/ns`
+            ? `the host's ${m.namespace} namespace could not be read from /proc/1/ns or /proc/self/ns`
             : 'expected a namespace inode number or host_ns';
         ctx.problems.push(doc.issue([...at, 'values', j], 'value', why));
       } else {

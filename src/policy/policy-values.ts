@@ -145,13 +145,19 @@ export const NAMESPACE_TYPES: Readonly<Record<NamespaceName, { type: number; fil
   TimeForChildren: { type: PolicyNs.NS_TIME_FOR_CHILDREN, file: 'time_for_children' },
 };
 
-/** The inode of the host's namespace of that kind (init's), for `host_ns`; undefined when unreadable. */
+/**
+ * The inode of the host's namespace of that kind, for `host_ns`: init's, or the agent's own
+ * where init's cannot be read (the agent runs in the host's namespaces); undefined when neither can.
+ */
 export function hostNamespaceInode(namespace: NamespaceName): number | undefined {
-  try {
-    const link = readlinkSync(`/proc/1/ns/${NAMESPACE_TYPES[namespace].file}`);
-    const m = /\[(\d+)\]$/.exec(link);
-    return m ? Number(m[1]) : undefined;
-  } catch {
-    return undefined;
+  for (const pid of ['1', 'self']) {
+    try {
+      const link = readlinkSync(`/proc/${pid}/ns/${NAMESPACE_TYPES[namespace].file}`);
+      const m = /\[(\d+)\]$/.exec(link);
+      if (m) return Number(m[1]);
+    } catch {
+      // not readable: try the next
+    }
   }
+  return undefined;
 }
