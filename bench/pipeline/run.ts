@@ -9,22 +9,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { localCaptureHeader } from '../../src/capture/capture-format.js';
 import { CaptureWriter } from '../../src/capture/capture-writer.js';
-import { syntheticBatch } from '../../src/capture/synthetic-capture.js';
 import { projectRoot } from '../../src/paths.js';
+import { mixedBatch } from './mixed-batch.js';
 
 const batches = Number(process.argv[2] ?? 1000);
 const perBatch = 1000;
 const out = join(projectRoot, 'bench', 'out');
 const work = mkdtempSync(join(tmpdir(), 'ebpipe-bench-pipeline-'));
 
-/** The same 1000-record batch (750 execs, 250 exits of 1000 processes) over and over: a host with a steady process population. */
+/** Ten distinct busy-host batches (mixed-batch.ts) played in turn: 70% opens, 20% TCP, a few execs. */
 async function capture(): Promise<string> {
-  const path = join(out, `pipeline-${batches}x${perBatch}.ebcap`);
+  const path = join(out, `pipeline-mixed-${batches}x${perBatch}.ebcap`);
   if (existsSync(path)) return path;
   mkdirSync(out, { recursive: true });
   const writer = await CaptureWriter.create(path, localCaptureHeader(1_700_000_000_000_000_000n));
-  const batch = syntheticBatch(0, perBatch);
-  for (let i = 0; i < batches; i++) await writer.append(batch, perBatch);
+  const distinct = Array.from({ length: 10 }, (_, b) => mixedBatch(b * perBatch, perBatch));
+  for (let i = 0; i < batches; i++) await writer.append(distinct[i % distinct.length]!, perBatch);
   await writer.close();
   return path;
 }
@@ -33,7 +33,7 @@ const routing = `
 connectors:
   routing:
     table:
-      - condition: kind == "process.exec" and process.uid == 0
+      - condition: kind == "network.connect" and remote.port == 443
         pipelines: [logs/out]
     default_pipelines: [logs/out]`;
 

@@ -89,9 +89,15 @@ type Bag = Record<string, unknown>;
 /** A field the redactor says to drop. */
 const DROP = Symbol('drop');
 
+/** Clean strings remembered before the set starts over; bounds memory on hosts with endless distinct paths. */
+const CLEAN_STRINGS_KEPT = 16_384;
+
 export class RedactProcessor implements Processor {
   private readonly redactor: Redactor;
   private readonly applied = new Map<string, { counter: Counter; reported: number }>();
+  private readonly cleanStrings = new Set<string>();
+  /** Clean arrays, with the program they were clean for (argv rules depend on the program). */
+  private readonly cleanArrays = new WeakMap<object, string>();
 
   constructor(s: RedactSettings, ctx: ComponentContext) {
     try {
@@ -135,17 +141,18 @@ export class RedactProcessor implements Processor {
    * DROP). Arrays and objects are never changed in place: enrich shares them between events.
    */
   private redact(value: unknown, key: string, program: string): unknown {
-    if (typeof value === 'string') return this.redactor.redactString(value) ?? DROP;
+    if (typeof value === 'string') {
+      if (this.cleanStrings.has(value)) return value;
+      const redacted = this.redactor.redactString(value) ?? DROP;
+      if (redacted === value) this.rememberClean(value);
+      return redacted;
+    }
     if (Array.isArray(value)) {
-      if (key === 'argv' && value.every((v) => typeof v === 'string')) {
-        return this.redactor.redactArgv(program, value as string[]) ?? DROP;
-      }
-      let copy: unknown[] | undefined;
-      value.forEach((item: unknown, i) => {
-        const redacted = this.redact(item, key, program);
-        if (redacted !== item) (copy ??= value.slice())[i] = redacted === DROP ? '[DROPPED]' : redacted;
-      });
-      return copy ?? value;
+      // Enrichment shares argv and ancestry arrays between a process's events: check each once.
+      if (this.cleanArrays.get(value) === program) return value;
+      const redacted = this.redactArray(value, key, program);
+      if (redacted === value) this.cleanArrays.set(value, program);
+      return redacted;
     }
     if (typeof value === 'object' && value !== null) {
       const bag = value as Bag;
@@ -162,6 +169,28 @@ export class RedactProcessor implements Processor {
     }
     return value;
   }
+
+  private redactArray(value: unknown[], key: string, program: string): unknown {
+    if (key === 'argv' && value.every((v) => typeof v === 'string')) {
+      return this.redactor.redactArgv(program, value as string[]) ?? DROP;
+    }
+    let copy: unknown[] | undefined;
+    value.forEach((item: unknown, i) => {
+      const redacted = this.redact(item, key, program);
+      if (redacted !== item) (copy ??= value.slice())[i] = redacted === DROP ? '[DROPPED]' : redacted;
+    });
+    return copy ?? value;
+  }
+
+  /**
+   * Strings that held no secret, so that a process's binary, cwd and common paths are scanned
+   * once. Only clean results are remembered: a secret is redacted (and counted) every time.
+   */
+  private rememberClean(text: string): void {
+    if (this.cleanStrings.size >= CLEAN_STRINGS_KEPT) this.cleanStrings.clear();
+    this.cleanStrings.add(text);
+  }
+
 }
 
 function snakeCase(key: string): string {
