@@ -5,14 +5,8 @@ import { mkdtemp, readFile, realpath, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, test } from 'node:test';
-import { requirement } from './helpers/environment.js';
-import { KernelVmError, kernelVmAvailable, runInKernelVm } from '../src/testing/kernel-vm.js';
-
-function vmMissing(): string | null {
-  if (process.getuid?.() !== 0) return "needs root (the guest works on the host's files as root)";
-  const available = kernelVmAvailable();
-  return available.ok ? null : available.reason;
-}
+import { requirement, vmMissing } from './helpers/environment.js';
+import { KernelVmError, runInKernelVm } from '../src/testing/kernel-vm.js';
 
 const missing = vmMissing();
 

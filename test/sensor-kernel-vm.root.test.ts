@@ -10,20 +10,13 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Event, FileOpenEvent, ModuleLoadEvent, ModuleUnloadEvent } from '../src/events/model.js';
 import { projectRoot } from '../src/paths.js';
-import { kernelVmAvailable, runInKernelVm } from '../src/testing/kernel-vm.js';
-import { requirement, rootMissing } from './helpers/environment.js';
+import { runInKernelVm } from '../src/testing/kernel-vm.js';
+import { requirement, rootMissing, vmMissing } from './helpers/environment.js';
 import { CollectingKernel } from './helpers/kernel.js';
 import { SensorHelper } from './helpers/sensor-helper.js';
 import type { VmReport } from './helpers/sensors-in-vm.js';
 
 const vmTimeoutMs = 300_000;
-
-function vmMissing(): string | null {
-  const root = rootMissing();
-  if (root) return root;
-  const available = kernelVmAvailable();
-  return available.ok ? null : available.reason;
-}
 
 const hostHasModules = existsSync('/sys/kernel/tracing/events/syscalls/sys_enter_finit_module');
 

@@ -3,6 +3,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { parseDuration } from '../config/units.js';
 import { createLogger } from '../telemetry/logger.js';
 import { DEFAULT_STORE_PATH } from '../exporters/clickhouse/store-settings.js';
+import { doctor } from './doctor.js';
 import { observe, type ObserveOutput } from './observe.js';
 import { query, QUERY_OUTPUTS, type QueryOutput } from './query.js';
 import { DEFAULT_PIPELINE, replay, run } from './run.js';
@@ -95,6 +96,16 @@ export function buildProgram(): Command {
     .action(async (sql: string, opts: { output: QueryOutput; store: string }) => {
       const text = await query(sql, opts).catch(reportAndExit);
       process.stdout.write(text.endsWith('\n') || text === '' ? text : `${text}\n`);
+    });
+
+  program
+    .command('doctor')
+    .description("check what this host offers: privileges, BTF, LSMs, and which variant of each sensor attaches")
+    .action(async () => {
+      const logger = createLogger();
+      logger.level = 'error';
+      const ok = await doctor(process.stdout, logger).catch(reportAndExit);
+      process.exitCode = ok ? ExitCode.OK : ExitCode.FAILURE;
     });
 
   registerValidateCommand(program);
