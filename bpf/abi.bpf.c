@@ -57,6 +57,7 @@ struct ebpipe_abi {
 	struct policy_selector policy_selector;
 	struct policy_name_key policy_name_key;
 	struct policy_name_value policy_name_value;
+	struct policy_basename_key policy_basename_key;
 	struct policy_inode_key policy_inode_key;
 	struct policy_pid_key policy_pid_key;
 	struct policy_pid_value policy_pid_value;

@@ -46,6 +46,8 @@ enum ebpipe_policy_limits {
 	/* Bytes of the binary path kept per aggregation key. */
 	EBPIPE_POLICY_AGG_BINARY_LEN = 256,
 	EBPIPE_POLICY_SCRATCH_SLOTS = 4,
+	/* Longest file name (last path component) a basename key holds; longer names are not filtered. */
+	EBPIPE_POLICY_BASENAME_MAX = 248,
 };
 
 /* What a rule is attached to: the kind of operation, whatever mechanism catches it. */
@@ -98,6 +100,11 @@ enum ebpipe_policy_needs {
 	EBPIPE_NEED_PORTS = 1 << 7,
 	EBPIPE_NEED_ADDRS = 1 << 8,
 	EBPIPE_NEED_INODE = 1 << 9,
+	/*
+	 * The hook's only path filters are Equal values: a file whose name is none of
+	 * theirs (policy_basenames) cannot match by path, so its path is not resolved.
+	 */
+	EBPIPE_NEED_BASENAME = 1 << 10,
 };
 
 /* Integer arguments of the open family, as the selector's int filters name them. */
@@ -274,6 +281,13 @@ struct policy_name_value {
 	__u32 len;
 	/* Aggregation: the id of the longest Prefix value covering this entry, 0 for none. */
 	__u32 prefix_id;
+};
+
+/* policy_basenames: the last component of an Equal value's path; the value is unused (a u8). */
+struct policy_basename_key {
+	__u32 gen;
+	__u32 len;
+	char name[EBPIPE_POLICY_BASENAME_MAX];
 };
 
 /* policy_inodes: a file named by an Equal or In value, by identity: symlinks, hard links, `..` all lead here. */

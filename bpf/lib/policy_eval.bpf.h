@@ -188,6 +188,24 @@ static __always_inline void policy_resolve_file_path(struct policy_scratch *s, s
 	st->path_resolved = 1;
 }
 
+/*
+ * False when no Equal value can name this file: its name (the last component of any path
+ * to it) is none of theirs. A name lookup instead of a path walk for most opens.
+ */
+static __always_inline bool policy_basename_may_match(struct policy_scratch *s, struct file *file)
+{
+	struct policy_basename_key *k = &s->basename_key;
+	struct qstr name = BPF_CORE_READ(file, f_path.dentry, d_name);
+
+	if (name.len >= EBPIPE_POLICY_BASENAME_MAX)
+		return true;
+	__builtin_memset(k, 0, sizeof(*k));
+	k->gen = s->state.gen;
+	k->len = name.len;
+	bpf_probe_read_kernel(k->name, name.len & 255, name.name);
+	return bpf_map_lookup_elem(&policy_basenames, k) != NULL;
+}
+
 /* The file an operation opened: its identity always, its path when a filter or a record needs it. */
 static __always_inline void policy_file_subject(struct policy_scratch *s, struct task_struct *task, struct file *file,
 						__u32 needs)
@@ -199,6 +217,8 @@ static __always_inline void policy_file_subject(struct policy_scratch *s, struct
 	if (needs & EBPIPE_NEED_INODE)
 		policy_inode_lookup(st, EBPIPE_SUBJECT_FILE, st->dev, st->ino, &st->matched);
 	if (!(needs & (EBPIPE_NEED_PATH | EBPIPE_NEED_PATH_REVERSED)))
+		return;
+	if ((needs & EBPIPE_NEED_BASENAME) && !policy_basename_may_match(s, file))
 		return;
 	policy_resolve_file_path(s, task);
 	if (needs & EBPIPE_NEED_PATH)

@@ -64,6 +64,7 @@ struct policy_scratch {
 	/* The binary's path, resolved when the process cache misses or an aggregation key is new. */
 	char binary[EBPIPE_SCRATCH_PATH_SIZE];
 	struct policy_name_key name_key;
+	struct policy_basename_key basename_key;
 	struct policy_rate_key rate_key;
 	struct policy_agg_key agg_key;
 	struct policy_agg_value agg_value;
@@ -106,6 +107,13 @@ struct {
 	__type(key, struct policy_name_key);
 	__type(value, struct policy_name_value);
 } policy_names SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 8192);
+	__type(key, struct policy_basename_key);
+	__type(value, __u8);
+} policy_basenames SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);

@@ -77,7 +77,15 @@ describe('policy generations', () => {
     assert.equal(rule?.selectors[0]?.forbid, 0b10n);
     const file = gen.hooks.find((h) => h.hook === PolicyHook.HOOK_FILE_OPEN)!;
     assert.equal(file.nRules, 1);
-    assert.equal(file.needs, PolicyNeeds.NEED_PATH | PolicyNeeds.NEED_INODE | PolicyNeeds.NEED_BINARY);
+    // Only Equal paths: a file whose name is not /my/secret's is not walked up to its path.
+    assert.equal(
+      file.needs,
+      PolicyNeeds.NEED_PATH | PolicyNeeds.NEED_INODE | PolicyNeeds.NEED_BINARY | PolicyNeeds.NEED_BASENAME,
+    );
+    assert.deepEqual(
+      gen.basenames.map((b) => b.toString()),
+      ['secret'],
+    );
     assert.deepEqual(names(gen), {
       [`${PolicySubject.SUBJECT_FILE}:/my/secret`]: { prefix: 0n, exact: 0b01n, prefixId: 0 },
       [`${PolicySubject.SUBJECT_BINARY}:/my/cat`]: { prefix: 0n, exact: 0b10n, prefixId: 0 },

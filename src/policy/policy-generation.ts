@@ -9,6 +9,7 @@ export const MAX_FILTER_BITS = PolicyLimits.POLICY_BITS_WORDS * 64;
 const MAX_RULES = PolicyLimits.POLICY_MAX_RULES;
 const MAX_PORT_ENTRIES = 16384;
 const MAX_NAME_ENTRIES = 8192;
+const BASENAME_MAX = PolicyLimits.POLICY_BASENAME_MAX;
 
 /** A file's identity as stat(2) gives it. */
 export interface FileIdentity {
@@ -61,6 +62,8 @@ export interface Generation {
   hooks: HookEntry[];
   rules: RuleEntry[];
   names: NameEntry[];
+  /** Last components of file Equal values (policy_basenames). */
+  basenames: Buffer[];
   inodes: { subject: number; dev: bigint; ino: bigint; bits: bigint }[];
   pids: { ns: number; pid: number; self: bigint; descendants: bigint }[];
   namespaces: { type: number; inum: number; bits: bigint }[];
@@ -113,9 +116,11 @@ export function buildGeneration(input: GenerationInput): Generation {
   const namespaces = new Accumulator();
   const ports = new Accumulator();
   const addrs = new Accumulator();
-  const hookState = new Map<number, { needs: number; namespaces: number; syscalls: bigint; rules: RuleEntry[] }>(
-    HOOKS.map((h) => [h, { needs: 0, namespaces: 0, syscalls: 0n, rules: [] }]),
-  );
+  const hookState = new Map<
+    number,
+    { needs: number; namespaces: number; syscalls: bigint; rules: RuleEntry[]; onlyExactPaths: boolean }
+  >(HOOKS.map((h) => [h, { needs: 0, namespaces: 0, syscalls: 0n, rules: [], onlyExactPaths: true }]));
+  const basenames = new Map<string, Buffer>();
   let nextBit = 0;
   let rules = 0;
 
@@ -159,6 +164,15 @@ export function buildGeneration(input: GenerationInput): Generation {
               state.namespaces |= 1 << type;
             },
           );
+          if (filter.kind === 'name' && filter.subject === 'file') {
+            if (filter.match !== 'exact') state.onlyExactPaths = false;
+            for (const value of filter.match === 'exact' ? filter.values : []) {
+              const name = Buffer.from(value.slice(value.lastIndexOf('/') + 1));
+              // "/" and names too long for a basename key cannot be told apart by name.
+              if (name.length === 0 || name.length >= BASENAME_MAX) state.onlyExactPaths = false;
+              basenames.set(name.toString('hex'), name);
+            }
+          }
           if (ports.size > MAX_PORT_ENTRIES)
             fail(`more than ${MAX_PORT_ENTRIES} ports in all (ranges count every port)`);
           if (names.size > MAX_NAME_ENTRIES) fail(`more than ${MAX_NAME_ENTRIES} paths in all`);
@@ -176,11 +190,12 @@ export function buildGeneration(input: GenerationInput): Generation {
   let selectorSlot = 0;
   for (const hook of HOOKS) {
     const state = hookState.get(hook)!;
+    const byNameOnly = state.onlyExactPaths && (state.needs & PolicyNeeds.NEED_PATH) !== 0;
     hooks.push({
       hook,
       firstRule: ordered.length,
       nRules: state.rules.length,
-      needs: state.needs,
+      needs: byNameOnly ? state.needs | PolicyNeeds.NEED_BASENAME : state.needs,
       namespaces: state.namespaces,
       syscalls: state.syscalls,
     });
@@ -194,6 +209,7 @@ export function buildGeneration(input: GenerationInput): Generation {
   return {
     hooks,
     rules: ordered,
+    basenames: [...basenames.values()],
     names: coverNames(names.entries<NameKey>(), (prefix) => input.prefixId(prefix)),
     inodes: inodes
       .entries<{ subject: number; dev: bigint; ino: bigint }>()

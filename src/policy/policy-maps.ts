@@ -22,6 +22,7 @@ const rule = new StructCodec('policy_rule');
 const selector = new StructCodec('policy_selector');
 const nameKey = new StructCodec('policy_name_key');
 const nameValue = new StructCodec('policy_name_value');
+const basenameKey = new StructCodec('policy_basename_key');
 const inodeKey = new StructCodec('policy_inode_key');
 const pidKey = new StructCodec('policy_pid_key');
 const pidValue = new StructCodec('policy_pid_value');
@@ -197,6 +198,13 @@ export class PolicyMaps {
       nameValue.set(value, 'len', n.data.length);
       nameValue.set(value, 'prefix_id', n.prefixId);
       this.put(target, 'policy_names', key, value);
+    }
+    for (const name of gen.basenames) {
+      const key = basenameKey.alloc();
+      basenameKey.set(key, 'gen', target);
+      basenameKey.set(key, 'len', name.length);
+      basenameKey.setBytes(key, 'name', name);
+      this.put(target, 'policy_basenames', key, Buffer.from([1]));
     }
     for (const i of gen.inodes) {
       const key = inodeKey.alloc();

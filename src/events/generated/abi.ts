@@ -134,6 +134,7 @@ export const PolicyLimits = {
   POLICY_PID_DEPTH: 16,
   POLICY_AGG_BINARY_LEN: 256,
   POLICY_SCRATCH_SLOTS: 4,
+  POLICY_BASENAME_MAX: 248,
 } as const;
 
 export const PolicyHook = {
@@ -175,6 +176,7 @@ export const PolicyNeeds = {
   NEED_PORTS: 128,
   NEED_ADDRS: 256,
   NEED_INODE: 512,
+  NEED_BASENAME: 1024,
 } as const;
 
 export const PolicyArg = {
@@ -870,6 +872,24 @@ export function readPolicyNameValue(v: RecordView, at: number): PolicyNameValue 
   };
 }
 
+/** struct policy_basename_key (256 bytes) */
+export interface PolicyBasenameKey {
+  gen: number;
+  len: number;
+  name: string;
+}
+
+export const POLICY_BASENAME_KEY_SIZE = 256;
+
+/** `at` must be 8-byte aligned in the view. */
+export function readPolicyBasenameKey(v: RecordView, at: number): PolicyBasenameKey {
+  return {
+    gen: v.u32[(at + 0) >>> 2]!,
+    len: v.u32[(at + 4) >>> 2]!,
+    name: cString(v, at + 8, 248),
+  };
+}
+
 /** struct policy_inode_key (24 bytes) */
 export interface PolicyInodeKey {
   dev: number;
@@ -1423,6 +1443,14 @@ export const LAYOUTS: Record<string, { size: number; fields: Record<string, { of
       exact: { offset: 32, size: 32 },
       len: { offset: 64, size: 4 },
       prefix_id: { offset: 68, size: 4 },
+    },
+  },
+  policy_basename_key: {
+    size: 256,
+    fields: {
+      gen: { offset: 0, size: 4 },
+      len: { offset: 4, size: 4 },
+      name: { offset: 8, size: 248 },
     },
   },
   policy_inode_key: {
