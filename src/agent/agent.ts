@@ -14,7 +14,7 @@ import type {
   ReceiverFactory,
 } from '../pipeline/component.js';
 import { ComponentSettingsError } from '../pipeline/component.js';
-import { queueSettings, retrySettings, type ExporterHelperSettings } from '../pipeline/exporter-settings.js';
+import { exporterQueueSettings, type ExporterHelperSettings } from '../pipeline/exporter-settings.js';
 import { QueuedExporter } from '../pipeline/queued-exporter.js';
 import { PipelineRuntime } from '../pipeline/runtime.js';
 import { CounterRegistry } from '../telemetry/counters.js';
@@ -95,14 +95,7 @@ export class Agent {
       exporters: createAll(config.exporters, (c) => {
         const settings = c.settings as ExporterHelperSettings;
         const exporter = (c.factory as ExporterFactory).create(c.settings, ctx(c));
-        return new QueuedExporter(
-          c.id,
-          exporter,
-          queueSettings(settings),
-          retrySettings(settings),
-          counters,
-          logger.child({ component: c.id }),
-        );
+        return new QueuedExporter(c.id, exporter, exporterQueueSettings(settings), counters, logger.child({ component: c.id }));
       }),
       connectors: createAll(config.connectors, (c) => (c.factory as ConnectorFactory).create(c.settings, ctx(c))),
     };

@@ -37,13 +37,35 @@ export class Channel<T> {
 
   /** The next item; undefined once closed and drained. */
   pull(): Promise<T | undefined> {
-    const item = this.items.shift();
-    if (item !== undefined) {
-      this.waitingProducers.shift()?.();
-      return Promise.resolve(item);
-    }
+    const item = this.tryPull();
+    if (item !== undefined) return Promise.resolve(item);
     if (this.closed) return Promise.resolve(undefined);
     return new Promise((resolve) => this.waitingConsumers.push(resolve));
+  }
+
+  /** The next item if one is queued now, without waiting. */
+  tryPull(): T | undefined {
+    const item = this.items.shift();
+    if (item !== undefined) this.waitingProducers.shift()?.();
+    return item;
+  }
+
+  /** The next item, or undefined after `timeoutMs` (or once closed and drained). */
+  pullWithin(timeoutMs: number): Promise<T | undefined> {
+    const now = this.tryPull();
+    if (now !== undefined || this.closed) return Promise.resolve(now);
+    return new Promise((resolve) => {
+      const consumer = (item: T | undefined) => {
+        clearTimeout(timer);
+        resolve(item);
+      };
+      const timer = setTimeout(() => {
+        const i = this.waitingConsumers.indexOf(consumer);
+        if (i >= 0) this.waitingConsumers.splice(i, 1);
+        resolve(undefined);
+      }, timeoutMs);
+      this.waitingConsumers.push(consumer);
+    });
   }
 
   /** No more pushes; pull() drains what is queued, then returns undefined. */

@@ -1,20 +1,46 @@
 // Settings every exporter shares, with the OpenTelemetry Collector's exporterhelper names:
-// the queue in front of it and how failed exports are retried.
+// the queue in front of it, how queued batches are merged into one export, and how failed
+// exports are retried.
 import { z } from 'zod';
 import { duration } from '../config/units.js';
-import type { QueueSettings, RetrySettings } from './queued-exporter.js';
+import type { BatchSettings, ExporterQueueSettings, QueueSettings, RetrySettings } from './queued-exporter.js';
 
-const queue = z
-  .object({
-    enabled: z.boolean().default(true),
-    /** Batches waiting for the exporter. */
-    queue_size: z.number().int().positive().default(64),
-    /** Batches exported concurrently. */
-    num_consumers: z.number().int().positive().default(1),
-    /** When full: wait, so the receiver slows down (true), or drop and count the new batch (false). */
-    block_on_overflow: z.boolean().default(true),
-  })
-  .strict();
+/** What an exporter merges by default; a destination that prefers big writes asks for more. */
+export interface BatchDefaults {
+  min_size: number;
+  max_size: number;
+  flush_timeout: number;
+}
+
+const OPPORTUNISTIC: BatchDefaults = { min_size: 0, max_size: 8192, flush_timeout: 200 };
+
+function batch(defaults: BatchDefaults) {
+  return z
+    .object({
+      /** Wait for at least this many events (up to flush_timeout) before exporting; 0 exports what is queued. */
+      min_size: z.number().int().nonnegative().default(defaults.min_size),
+      /** Merge queued batches up to this many events per export. */
+      max_size: z.number().int().positive().default(defaults.max_size),
+      flush_timeout: duration({ min: '1ms' }).default(defaults.flush_timeout),
+    })
+    .strict();
+}
+
+function queue(defaults: BatchDefaults) {
+  const batchSchema = batch(defaults);
+  return z
+    .object({
+      enabled: z.boolean().default(true),
+      /** Batches waiting for the exporter. */
+      queue_size: z.number().int().positive().default(64),
+      /** Exports in flight at once. */
+      num_consumers: z.number().int().positive().default(1),
+      /** When full: wait, so the receiver slows down (true), or drop and count the new batch (false). */
+      block_on_overflow: z.boolean().default(true),
+      batch: batchSchema.default(batchSchema.parse({})),
+    })
+    .strict();
+}
 
 // Durations parse to milliseconds; zod's default() takes the parsed value.
 const retry = z
@@ -29,14 +55,22 @@ const retry = z
   })
   .strict();
 
-export const exporterHelperSettings = z.object({
-  sending_queue: queue.default(queue.parse({})),
-  retry_on_failure: retry.default(retry.parse({})),
-});
+/** The shared settings, to `.extend()` with an exporter's own; `batchDefaults` sets its merging. */
+export function exporterHelperSettings(batchDefaults: BatchDefaults = OPPORTUNISTIC) {
+  const queueSchema = queue(batchDefaults);
+  return z.object({
+    sending_queue: queueSchema.default(queueSchema.parse({})),
+    retry_on_failure: retry.default(retry.parse({})),
+  });
+}
 
-export type ExporterHelperSettings = z.output<typeof exporterHelperSettings>;
+export type ExporterHelperSettings = z.output<ReturnType<typeof exporterHelperSettings>>;
 
-export function queueSettings(s: ExporterHelperSettings): QueueSettings {
+export function exporterQueueSettings(s: ExporterHelperSettings): ExporterQueueSettings {
+  return { queue: queueSettings(s), retry: retrySettings(s), batch: batchSettings(s) };
+}
+
+function queueSettings(s: ExporterHelperSettings): QueueSettings {
   const q = s.sending_queue;
   // A disabled queue still holds one batch: export() is awaited one batch at a time.
   return q.enabled
@@ -44,7 +78,12 @@ export function queueSettings(s: ExporterHelperSettings): QueueSettings {
     : { queueSize: 1, numConsumers: 1, blockOnOverflow: true };
 }
 
-export function retrySettings(s: ExporterHelperSettings): RetrySettings {
+function batchSettings(s: ExporterHelperSettings): BatchSettings {
+  const b = s.sending_queue.batch;
+  return { minEvents: b.min_size, maxEvents: b.max_size, flushTimeoutMs: b.flush_timeout };
+}
+
+function retrySettings(s: ExporterHelperSettings): RetrySettings {
   const r = s.retry_on_failure;
   return {
     enabled: r.enabled,

@@ -19,8 +19,22 @@ export interface QueueSettings {
   blockOnOverflow: boolean;
 }
 
+/** How queued batches are merged into one export. */
+export interface BatchSettings {
+  /** Wait (up to flushTimeoutMs) until this many events are gathered; 0 takes what is queued. */
+  minEvents: number;
+  maxEvents: number;
+  flushTimeoutMs: number;
+}
+
 export interface RetrySettings extends BackoffSettings {
   enabled: boolean;
+}
+
+export interface ExporterQueueSettings {
+  queue: QueueSettings;
+  retry: RetrySettings;
+  batch: BatchSettings;
 }
 
 interface QueuedBatch {
@@ -35,16 +49,21 @@ export class QueuedExporter {
   private readonly failedAttempts: Counter;
   private readonly stopping = new AbortController();
   private shutdownPromise: Promise<void> | undefined;
+  private readonly queueSettings: QueueSettings;
+  private readonly retry: RetrySettings;
+  private readonly batching: BatchSettings;
 
   constructor(
     readonly id: string,
     private readonly exporter: Exporter,
-    private readonly queueSettings: QueueSettings,
-    private readonly retry: RetrySettings,
+    settings: ExporterQueueSettings,
     private readonly counters: CounterRegistry,
     private readonly logger: Logger,
   ) {
-    this.queue = new Channel(queueSettings.queueSize, queueSettings.blockOnOverflow ? 'block' : 'drop_newest');
+    this.queueSettings = settings.queue;
+    this.retry = settings.retry;
+    this.batching = settings.batch;
+    this.queue = new Channel(settings.queue.queueSize, settings.queue.blockOnOverflow ? 'block' : 'drop_newest');
     this.sent = counters.counter('exporter_sent_events_total', { exporter: id });
     this.failedAttempts = counters.counter('exporter_send_failed_attempts_total', { exporter: id });
   }
@@ -70,18 +89,41 @@ export class QueuedExporter {
   }
 
   private async consume(): Promise<void> {
-    for (let batch = await this.queue.pull(); batch; batch = await this.queue.pull()) {
-      await this.exportWithRetry(batch);
+    for (let first = await this.queue.pull(); first; first = await this.queue.pull()) {
+      await this.exportWithRetry(await this.gather(first));
     }
   }
 
-  private async exportWithRetry(batch: QueuedBatch): Promise<void> {
+  /**
+   * Merges queued batches behind `first`, up to maxEvents; waits for more, up to the flush
+   * timeout, while fewer than minEvents are gathered. Each batch keeps its own delivery.
+   */
+  private async gather(first: QueuedBatch): Promise<QueuedBatch[]> {
+    const group = [first];
+    let events = first.events.length;
+    const { minEvents, maxEvents, flushTimeoutMs } = this.batching;
+    const deadline = performance.now() + flushTimeoutMs;
+    while (events < maxEvents) {
+      let next = this.queue.tryPull();
+      if (!next && events < minEvents) {
+        const wait = deadline - performance.now();
+        if (wait > 0) next = await this.queue.pullWithin(wait);
+      }
+      if (!next) break;
+      group.push(next);
+      events += next.events.length;
+    }
+    return group;
+  }
+
+  private async exportWithRetry(group: QueuedBatch[]): Promise<void> {
     const backoff = new Backoff(this.retry);
+    const events = group.length === 1 ? group[0]!.events : group.flatMap((b) => b.events);
     for (;;) {
       try {
-        await this.exporter.export(batch.events);
-        this.sent.add(batch.events.length);
-        batch.delivery.settle('exported', batch.events.length);
+        await this.exporter.export(events);
+        this.sent.add(events.length);
+        for (const b of group) b.delivery.settle('exported', b.events.length);
         return;
       } catch (err) {
         this.failedAttempts.add();
@@ -89,8 +131,8 @@ export class QueuedExporter {
         this.counters.counter('exporter_errors_total', { exporter: this.id, code: e.code }).add();
         const wait = e.permanent || !this.retry.enabled || this.stopping.signal.aborted ? null : backoff.next();
         if (wait === null) {
-          this.logger.error({ exporter: this.id, code: e.code, events: batch.events.length, err: e.message }, 'dropping batch');
-          this.drop(batch, e.permanent ? 'permanent_error' : 'retries_exhausted');
+          this.logger.error({ exporter: this.id, code: e.code, events: events.length, err: e.message }, 'dropping batch');
+          for (const b of group) this.drop(b, e.permanent ? 'permanent_error' : 'retries_exhausted');
           return;
         }
         this.logger.warn({ exporter: this.id, code: e.code, retryInMs: Math.round(wait), err: e.message }, 'export failed, retrying');

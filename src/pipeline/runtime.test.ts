@@ -9,7 +9,7 @@ import { createLogger } from '../telemetry/logger.js';
 import { execBatch, RecordingExporter, ScriptedReceiver, testContext } from '../testing/pipeline.js';
 import type { Connector, Processor, Receiver } from './component.js';
 import { ExportError } from './component.js';
-import { QueuedExporter, type QueueSettings } from './queued-exporter.js';
+import { QueuedExporter, type BatchSettings, type QueueSettings } from './queued-exporter.js';
 import { PipelineRuntime, type PipelineSpec } from './runtime.js';
 
 const noRetry = { enabled: false, initialIntervalMs: 1, maxIntervalMs: 1, multiplier: 1, randomizationFactor: 0, maxElapsedMs: 0 };
@@ -18,7 +18,10 @@ const fastRetry = { ...noRetry, enabled: true, maxElapsedMs: 5000 };
 interface Graph {
   receivers?: Record<string, Receiver>;
   processors?: Record<string, Processor>;
-  exporters?: Record<string, { exporter: RecordingExporter; queue?: Partial<QueueSettings>; retry?: typeof noRetry }>;
+  exporters?: Record<
+    string,
+    { exporter: RecordingExporter; queue?: Partial<QueueSettings>; retry?: typeof noRetry; batch?: Partial<BatchSettings> }
+  >;
   connectors?: Record<string, Connector>;
   pipelines: Record<string, PipelineSpec>;
 }
@@ -28,7 +31,17 @@ function build(g: Graph, counters = new CounterRegistry()) {
   const exporters = new Map(
     Object.entries(g.exporters ?? {}).map(([id, e]) => [
       id,
-      new QueuedExporter(id, e.exporter, { queueSize: 4, numConsumers: 1, blockOnOverflow: true, ...e.queue }, e.retry ?? noRetry, counters, logger),
+      new QueuedExporter(
+        id,
+        e.exporter,
+        {
+          queue: { queueSize: 4, numConsumers: 1, blockOnOverflow: true, ...e.queue },
+          retry: e.retry ?? noRetry,
+          batch: { minEvents: 0, maxEvents: 1, flushTimeoutMs: 1, ...e.batch },
+        },
+        counters,
+        logger,
+      ),
     ]),
   );
   const runtime = new PipelineRuntime(
@@ -178,5 +191,29 @@ describe('PipelineRuntime', () => {
     await runtime.shutdown();
     assert.deepEqual(high.received.map((e) => e.process.pid), [1000, 1001, 1002]);
     assert.deepEqual(rest.received.map((e) => e.process.pid), [1003, 1004, 1005]);
+  });
+
+  test('queued batches merge into one export up to max_size, each delivery settled on its own', async () => {
+    const receiver = new ScriptedReceiver(batches(10, 10));
+    const out = new RecordingExporter(() => delay(20));
+    const sizes: number[] = [];
+    const recordSizes = new RecordingExporter(async () => undefined);
+    recordSizes.export = async (events) => {
+      sizes.push(events.length);
+      await out.export(events);
+    };
+    const { runtime } = build({
+      receivers: { r: receiver },
+      processors: { decode: new DecodeProcessor(testContext('decode')) },
+      exporters: { out: { exporter: recordSizes, queue: { queueSize: 16 }, batch: { minEvents: 30, maxEvents: 40, flushTimeoutMs: 50 } } },
+      pipelines: { logs: { receivers: ['r'], processors: ['decode'], exporters: ['out'] } },
+    });
+    await runtime.start();
+    await runtime.shutdown();
+    assert.equal(out.received.length, 100);
+    assert.ok(sizes.every((n) => n <= 40), `exports of ${sizes.join(', ')} events`);
+    assert.ok(sizes.length <= 5, `merged into few exports (${sizes.length})`);
+    assert.equal(receiver.results.length, 10);
+    assert.deepEqual(receiver.results.map((r) => r.exported), Array(10).fill(10));
   });
 });

@@ -16,7 +16,8 @@ import { StoreQueryServer } from './query-server.js';
 
 const identifier = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected a ClickHouse identifier');
 
-const settings = exporterHelperSettings
+// ClickHouse prefers few large inserts: each one makes a part that merges cost later.
+const settings = exporterHelperSettings({ min_size: 20_000, max_size: 100_000, flush_timeout: 1000 })
   .extend({
     /** Directory of the embedded store, relative to the pipeline file. */
     path: z.string().default(DEFAULT_STORE_PATH),

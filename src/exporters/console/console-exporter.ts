@@ -7,7 +7,7 @@ import type { Exporter, ExporterFactory } from '../../pipeline/component.js';
 import { formatCompact } from './compact.js';
 import { exporterHelperSettings } from '../../pipeline/exporter-settings.js';
 
-const settings = exporterHelperSettings
+const settings = exporterHelperSettings()
   .extend({
     /** compact: one line per event with an emoji per kind; json: one JSON object per line. */
     format: z.enum(['compact', 'json']).default('compact'),

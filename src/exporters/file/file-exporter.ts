@@ -28,7 +28,7 @@ const rotation = z
   })
   .strict();
 
-const settings = exporterHelperSettings
+const settings = exporterHelperSettings()
   .extend({
     /** The active file; relative to the pipeline file's directory. Example: /var/log/ebpipe/events.ndjson */
     path: z.string().min(1),

@@ -3,7 +3,7 @@
 import type { Exporter, ExporterFactory } from '../../pipeline/component.js';
 import { exporterHelperSettings } from '../../pipeline/exporter-settings.js';
 
-const settings = exporterHelperSettings.strict();
+const settings = exporterHelperSettings().strict();
 
 const nop: Exporter = {
   export: () => Promise.resolve(),
