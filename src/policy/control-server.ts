@@ -4,7 +4,6 @@ import { chmodSync, mkdirSync, unlinkSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { dirname } from 'node:path';
 import { loadNativeAddon } from '../kernel/native.js';
-import { UserNames } from '../processes/user-names.js';
 import type { Logger } from '../telemetry/logger.js';
 import { MAX_REQUEST_BYTES, type PolicyRequest, type PolicyResponse } from './control-protocol.js';
 import { parsePolicy, PolicyFileError } from './policy-document.js';
@@ -41,8 +40,6 @@ function socketFd(socket: Socket): number {
 }
 
 export class PolicyControlServer {
-  private readonly users = new UserNames();
-
   private constructor(
     private readonly server: Server,
     readonly path: string,
@@ -102,8 +99,7 @@ export class PolicyControlServer {
     let request: PolicyRequest;
     try {
       const peer = loadNativeAddon().peerCredentials(socketFd(socket));
-      const user = this.users.nameOf(peer.uid);
-      actor = { via: 'cli', pid: peer.pid, uid: peer.uid, ...(user && { user }) };
+      actor = { via: 'cli', pid: peer.pid, uid: peer.uid };
       request = JSON.parse(line) as PolicyRequest;
     } catch (err) {
       return { ok: false, code: 'BAD_REQUEST', message: `policy request: ${(err as Error).message}` };

@@ -16,6 +16,7 @@ import { buildGeneration, PolicyCapacityError } from './policy-generation.js';
 import { PolicyMaps, type HookCounts, type RuleCounts } from './policy-maps.js';
 import { planPolicy, type PolicyPlan } from './policy-plan.js';
 import { PolicyHook } from '../events/generated/abi.js';
+import { UserNames } from '../processes/user-names.js';
 
 /** Who asked for a change: the control socket's peer, or the agent itself. */
 export interface PolicyActor {
@@ -110,6 +111,7 @@ export class PolicyEngine {
   private readonly aggregation: AggregationCollector;
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
+  private readonly users = new UserNames();
 
   constructor(private readonly options: PolicyEngineOptions) {
     this.maps = new PolicyMaps(options.object, options.cpus);
@@ -286,13 +288,14 @@ export class PolicyEngine {
   }
 
   private audit(actor: PolicyActor, change: Omit<PolicyAuditEvent, 'kind' | 'origin' | 'process' | 'via'>): void {
+    const user = actor.user ?? this.users.nameOf(actor.uid);
     const process: ProcessRef = {
       pid: actor.pid,
       tid: actor.pid,
       startNs: 0,
       comm: '',
       uid: actor.uid,
-      ...(actor.user && { user: actor.user }),
+      ...(user && { user }),
     };
     const event: PolicyAuditEvent = { kind: 'policy.audit', origin: this.origin(), process, via: actor.via, ...change };
     const log =
