@@ -31,18 +31,29 @@ function set(attrs: Record<string, string>, key: string, value: AttributeValue):
   attrs[key] = typeof value === 'object' ? JSON.stringify(value) : String(value);
 }
 
+/** JSON of argv arrays: enrich shares one array between all of a process's events. */
+const argvJson = new WeakMap<readonly string[], string>();
+
+function jsonOfArgv(argv: readonly string[]): string {
+  let json = argvJson.get(argv);
+  if (json === undefined) {
+    json = JSON.stringify(argv);
+    argvJson.set(argv, json);
+  }
+  return json;
+}
+
 function processAttributes(p: ProcessRef, attrs: Record<string, string>): void {
   set(attrs, 'process.pid', p.pid);
   set(attrs, 'process.thread.id', p.tid);
   set(attrs, 'process.executable.name', p.comm);
   set(attrs, 'process.executable.path', p.binary);
-  if (p.argv) set(attrs, 'process.command_args', p.argv);
+  if (p.argv) attrs['process.command_args'] = jsonOfArgv(p.argv);
   set(attrs, 'process.working_directory', p.cwd);
   set(attrs, 'process.user.id', p.uid);
   set(attrs, 'user.name', p.user);
   set(attrs, 'ebpipe.exec_id', p.execId);
   set(attrs, 'ebpipe.parent_exec_id', p.parentExecId);
-  if (p.ancestors && p.ancestors.length > 0) set(attrs, 'ebpipe.ancestors', p.ancestors);
   set(attrs, 'process.parent_pid', p.ppid);
   set(attrs, 'container.id', p.containerId);
   set(attrs, 'container.runtime', p.containerRuntime);
@@ -60,8 +71,17 @@ function processAttributes(p: ProcessRef, attrs: Record<string, string>): void {
   }
 }
 
-function snake(name: string): string {
-  return name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+const attributeNames = new Map<string, string>();
+
+/** `prefix.field` with the camelCase field in snake_case; the pairs are few, so each is built once. */
+function attributeName(prefix: string, field: string): string {
+  const key = `${prefix}\0${field}`;
+  let out = attributeNames.get(key);
+  if (out === undefined) {
+    out = `${prefix}.${field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)}`;
+    attributeNames.set(key, out);
+  }
+  return out;
 }
 
 /** Socket fields under the semantic conventions' names (the store's `connections` view reads them). */
@@ -83,14 +103,15 @@ function genericAttributes(event: Event, attrs: Record<string, string>): void {
   socketAttributes(event, attrs);
   const walk = (value: AttributeValue, prefix: string) => {
     if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
-      for (const [k, v] of Object.entries(value as Record<string, AttributeValue>)) walk(v, `${prefix}.${snake(k)}`);
-    } else {
+      for (const [k, v] of Object.entries(value as Record<string, AttributeValue>)) walk(v, attributeName(prefix, k));
+    } else if (value !== false) {
+      // A false flag (path_truncated, from_lsm, ...) says nothing: left out, the row stays small.
       set(attrs, prefix, typeof value === 'bigint' ? `0x${value.toString(16)}` : value);
     }
   };
   for (const [key, value] of Object.entries(event)) {
     if (key === 'kind' || key === 'origin' || key === 'process' || ('remote' in event && SOCKET_FIELDS.has(key))) continue;
-    walk(value as AttributeValue, `${domain}.${snake(key)}`);
+    walk(value as AttributeValue, attributeName(domain, key));
   }
 }
 
@@ -123,6 +144,8 @@ export function toOtelLog(event: Event, resource: Record<string, string>): OtelL
   processAttributes(event.process, attrs);
   switch (event.kind) {
     case 'process.exec':
+      // The lineage is stored once per image, on its exec; other events join on ebpipe.exec_id.
+      if (event.process.ancestors && event.process.ancestors.length > 0) set(attrs, 'ebpipe.ancestors', event.process.ancestors);
       set(attrs, 'process.parent_pid', event.parent.pid);
       set(attrs, 'process.executable.path', event.binary);
       set(attrs, 'process.command_args', event.argv);
