@@ -357,3 +357,72 @@ export function encodeModule(op: number, v: ModuleRecordValues): Buffer {
   });
   return buf;
 }
+
+export interface PolicyRecordValues extends SyscallRecordValues {
+  creds: Credentials;
+  policyId: number;
+  ruleIndex: number;
+  selector: number;
+  /** PolicyHook.HOOK_* */
+  hook: number;
+  /** PolicyMechanism.MECH_* */
+  mechanism: number;
+  /** PolicyAction.ACTION_* bits */
+  actions: number;
+  signal: number;
+  signalResult: number;
+  error: number;
+  openFlags: number;
+  dev: number;
+  ino: number;
+  suppressed: number;
+  family: number;
+  sport: number;
+  dport: number;
+  saddr: Buffer;
+  daddr: Buffer;
+  /** PolicyEventFlags bits */
+  flags: number;
+  policy: string;
+  path: string;
+}
+
+export function encodePolicy(v: PolicyRecordValues): Buffer {
+  const path = Buffer.from(v.path);
+  const buf = record('policy_event', Op.POLICY, v, [path]);
+  const creds = offset('policy_event', 'creds');
+  writeFields(buf, 'credentials', creds, {
+    uid: v.creds.uid,
+    gid: v.creds.gid,
+    euid: v.creds.euid,
+    egid: v.creds.egid,
+    cap_effective: v.creds.capEffective,
+    cap_permitted: v.creds.capPermitted,
+  });
+  writeFields(buf, 'policy_event', 0, {
+    policy_id: v.policyId,
+    rule_index: v.ruleIndex,
+    selector: v.selector,
+    hook: v.hook,
+    mechanism: v.mechanism,
+    syscall: v.syscall,
+    actions: v.actions,
+    signal: v.signal,
+    signal_result: v.signalResult,
+    error: v.error,
+    result: v.result,
+    open_flags: v.openFlags,
+    dev: v.dev,
+    ino: v.ino,
+    suppressed: v.suppressed,
+    family: v.family,
+    sport: v.sport,
+    dport: v.dport,
+    path_len: path.length,
+    saddr: v.saddr,
+    daddr: v.daddr,
+    flags: v.flags,
+    policy: v.policy,
+  });
+  return buf;
+}
