@@ -11,11 +11,13 @@ import { loadPipelineConfig } from '../src/config/pipeline-config.js';
 import { projectRoot } from '../src/paths.js';
 
 const DIRECTORIES = ['pipelines', 'config'];
+/** TracingPolicy files, not pipelines: src/cli/policy.test.ts checks them with `ebpipe policy check`. */
+const POLICIES = join(projectRoot, 'config', 'policies');
 
 function yamlFiles(dir: string): string[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir, { withFileTypes: true, recursive: true })
-    .filter((e) => e.isFile() && /\.ya?ml$/.test(e.name))
+    .filter((e) => e.isFile() && /\.ya?ml$/.test(e.name) && e.parentPath !== POLICIES)
     .map((e) => join(e.parentPath, e.name))
     .sort();
 }
