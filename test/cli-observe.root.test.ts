@@ -10,9 +10,13 @@ import { requirement, rootMissing } from './helpers/environment.js';
 
 const cli = join(projectRoot, 'bin', 'ebpipe.js');
 
-test('observe --output json prints one JSON object per event and exits 0 on SIGINT', async (t) => {
+test('observe --output json prints one JSON object per event and exits 0 on SIGINT', { timeout: 60_000 }, async (t) => {
   if (!requirement(t, rootMissing())) return;
-  const agent = spawn(process.execPath, [cli, 'observe', '--output', 'json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // info level: the test waits for the "sensor attached" log line.
+  const agent = spawn(process.execPath, [cli, 'observe', '--output', 'json'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, EBPIPE_LOG_LEVEL: 'info' },
+  });
   let out = '';
   agent.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => agent.on('exit', (code) => resolve(code)));
