@@ -46,7 +46,8 @@ describe('network sensor (root, real kernel)', { concurrency: false }, () => {
 
   before(() => {
     if (rootMissing() !== null) return;
-    kernel = new CollectingKernel({ sensors: ['network'] });
+    // The test process itself listens and connects: it must not be filtered out as the agent.
+    kernel = new CollectingKernel({ sensors: ['network'], observeSelf: true });
     helper = new SensorHelper();
   });
   after(async () => {

@@ -19,6 +19,8 @@ import { SENSOR_NAMES, sensorSpec } from './sensors.js';
 export type { SensorStatus };
 
 export interface KernelSourceOptions {
+  /** Report this process's own file and socket activity too (off: an agent would report its own writes). */
+  observeSelf?: boolean;
   /**
    * Sensors to load (src/kernel/sensors.ts: process, file, network, credentials, modules);
    * any other name is an object of bpf/build loaded as is. A sensor this kernel cannot run
@@ -97,8 +99,9 @@ export class KernelSource {
     let owner: NativeBpfObject | undefined;
     const wakeupBytes = Buffer.alloc(8);
     wakeupBytes.writeBigUInt64LE(BigInt(this.options.reader.batchBytes));
+    // 0 turns the filter off (tests that observe their own process).
     const agentTgid = Buffer.alloc(4);
-    agentTgid.writeUInt32LE(process.pid);
+    agentTgid.writeUInt32LE(this.options.observeSelf ? 0 : process.pid);
     for (const sensor of this.options.sensors) {
       const spec = sensorSpec(sensor);
       if (!SENSOR_NAMES.includes(sensor) && !existsSync(bpfObjectPath(sensor))) {
