@@ -341,7 +341,16 @@ export class PolicyEngine {
     const now = Date.now();
     this.aggregation.add(this.maps.drainAggregates(epoch), now);
     const summaries = this.aggregation.take(now, () => this.origin(), all);
-    if (summaries.length > 0) this.options.emit(summaries);
+    if (summaries.length === 0) return;
+    // The counts as metrics too, one series per policy selector and key.
+    for (const s of summaries) {
+      const key = Object.fromEntries(
+        Object.entries(s.key).map(([k, v]) => [k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), String(v)]),
+      );
+      const labels = { policy: s.policy, rule: String(s.ruleIndex), selector: String(s.selector), ...key };
+      this.options.counters?.counter('policy_aggregated_events_total', labels).add(s.count);
+    }
+    this.options.emit(summaries);
   }
 
   private readonly mirrored = new Map<string, Counter>();

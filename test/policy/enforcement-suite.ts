@@ -376,6 +376,17 @@ void describe('policy enforcement in the kernel (root)', { concurrency: false, t
       assert.equal(folded(), 50, 'every open of the reader folded into its key');
       const summaries = b.summaries('folded');
       for (const s of summaries) assert.equal(s.key.pathPrefix, `${b.dir}/agg/`);
+      const metric = b.counters
+        .snapshot()
+        .find((c) => c.name === 'policy_aggregated_events_total' && c.labels['binary'] === b.reader);
+      assert.deepEqual(metric?.labels, {
+        policy: 'folded',
+        rule: '0',
+        selector: '0',
+        binary: b.reader,
+        path_prefix: `${b.dir}/agg/`,
+      });
+      assert.equal(metric?.value, 50, 'the counts as a metric too');
       assert.equal(b.matches('folded').length, 0, 'no event per open');
       const [counts] = b.engine
         .list()

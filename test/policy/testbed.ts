@@ -11,6 +11,7 @@ import { projectRoot } from '../../src/paths.js';
 import type { PolicyVariant } from '../../src/policy/hooks.js';
 import { parsePolicy } from '../../src/policy/policy-document.js';
 import { PolicyEngine, type PolicyActor, type PolicyStatus } from '../../src/policy/policy-engine.js';
+import { CounterRegistry } from '../../src/telemetry/counters.js';
 import { createLogger } from '../../src/telemetry/logger.js';
 import { CollectingKernel } from '../helpers/kernel.js';
 
@@ -28,6 +29,8 @@ export class PolicyTestbed {
   readonly kernel = new CollectingKernel({ sensors: ['policy'] });
   readonly variant: PolicyVariant;
   readonly engine: PolicyEngine;
+  /** The engine's metrics. */
+  readonly counters = new CounterRegistry();
   /** Scratch directory of this run (resolved: the kernel reports resolved paths). */
   readonly dir = realpathSync(mkdtempSync(join(tmpdir(), 'ebpipe-policy-')));
   /** open-reader.c, built (statically) for this run. */
@@ -56,6 +59,7 @@ export class PolicyTestbed {
       emit: (events) => this.kernel.events.push(...events),
       clockOffsetNs: addon.bootToRealtimeOffsetNs(),
       cpus: addon.possibleCpus(),
+      counters: this.counters,
       tickMs,
     });
   }
