@@ -10,6 +10,7 @@
 // hard link; all must be caught.
 import assert from 'node:assert/strict';
 import {
+  chmodSync,
   copyFileSync,
   linkSync,
   mkdirSync,
@@ -20,15 +21,17 @@ import {
   writeFileSync,
   renameSync,
 } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test, type TestContext } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
+import type { PolicyMatchEvent } from '../../src/events/model.js';
 import { PolicyFileError } from '../../src/policy/policy-document.js';
 import { PolicyDirectory } from '../../src/policy/policy-directory.js';
 import { createLogger } from '../../src/telemetry/logger.js';
 import { requirement, rootMissing } from '../helpers/environment.js';
-import { kprobePolicy, PolicyTestbed, type Run } from './testbed.js';
+import { kprobePolicy, PolicyTestbed, TEST_ACTOR, type Run } from './testbed.js';
 
 const SECRET = 'I love pizza!\n';
 const expectedVariant = process.env['EBPIPE_EXPECT_POLICY_VARIANT'];
@@ -415,6 +418,97 @@ void describe('policy enforcement in the kernel (root)', { concurrency: false, t
     } finally {
       b.engine.delete('replaced-file', { via: 'cli', pid: process.pid, uid: 0 });
       unlinkSync(join(b.dir, 'replaced-link'));
+    }
+  });
+
+  void test('Signal sends the policy signal; matchPIDs followForks, matchNamespaces and matchCapabilities select in the kernel', async (t) => {
+    const b = ready(t);
+    if (!b) return;
+    const file = join(b.dir, 'selected');
+    writeFileSync(file, 'x');
+    chmodSync(file, 0o644);
+    const shell = spawn('sh', ['-c', `read go; ${b.reader} openat ${file}; echo child done`], {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
+    let shellOut = '';
+    shell.stdout.setEncoding('utf8').on('data', (c: string) => (shellOut += c));
+    const shellDone = new Promise((r) => shell.on('close', r));
+    const fileArg = `    args:
+    - index: 0
+      type: file`;
+    const onFile = `    - matchArgs:
+      - index: 0
+        operator: Equal
+        values: [${file}]`;
+    b.apply(
+      kprobePolicy(
+        'descendants-of-shell',
+        `  - call: security_file_open
+${fileArg}
+    selectors:
+${onFile}
+      matchPIDs:
+      - operator: In
+        followForks: true
+        values: [${shell.pid}]
+      matchActions:
+      - action: Signal
+        argSig: 10`,
+      ),
+      join(b.dir, 'pids.yaml'),
+    );
+    b.apply(
+      kprobePolicy(
+        'host-mnt-with-caps',
+        `  - call: security_file_open
+${fileArg}
+    selectors:
+${onFile}
+      matchNamespaces:
+      - namespace: Mnt
+        operator: In
+        values: [host_ns]
+      matchCapabilities:
+      - type: Effective
+        operator: In
+        values: [CAP_SYS_ADMIN]`,
+      ),
+      join(b.dir, 'ns-caps.yaml'),
+    );
+    try {
+      shell.stdin.end('go\n');
+      await shellDone;
+      assert.equal(shellOut, 'child done\n', 'the shell itself lives on');
+      const child = (await b.waitFor(
+        (e) => e.kind === 'policy.match' && e.policy === 'descendants-of-shell',
+      )) as PolicyMatchEvent;
+      assert.notEqual(child.process.pid, shell.pid, "the shell's child matched through followForks");
+      assert.deepEqual(child.actions, ['post', 'signal']);
+      assert.equal(child.signal, 10);
+      const other = await b.run(b.reader, ['openat', file]);
+      assert.equal(other.code, 0, 'not a descendant of the shell: no signal');
+      assert.equal(b.matches('descendants-of-shell', other.pid).length, 0);
+
+      await b.matchOf('host-mnt-with-caps', other.pid);
+      const unshared = await b.run('unshare', ['-m', b.reader, 'openat', file]);
+      const nobody = await b.run('setpriv', [
+        '--reuid=65534',
+        '--regid=65534',
+        '--clear-groups',
+        '--inh-caps=-all',
+        b.reader,
+        'openat',
+        file,
+      ]);
+      assert.equal(unshared.code, 0, unshared.stderr);
+      assert.equal(nobody.code, 0, nobody.stderr);
+      await delay(300);
+      assert.equal(b.matches('host-mnt-with-caps', unshared.pid).length, 0, 'another mount namespace');
+      assert.equal(b.matches('host-mnt-with-caps', nobody.pid).length, 0, 'no CAP_SYS_ADMIN');
+    } finally {
+      shell.kill('SIGKILL');
+      b.engine.delete('descendants-of-shell', TEST_ACTOR);
+      b.engine.delete('host-mnt-with-caps', TEST_ACTOR);
     }
   });
 
