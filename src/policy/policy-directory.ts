@@ -12,6 +12,16 @@ const POLICY_FILE = /^[^.].*\.ya?ml$/;
 /** Editors write a file in several steps: act once they are done. */
 const SETTLE_MS = 100;
 
+export class PolicyDirectoryError extends Error {
+  override readonly name = 'PolicyDirectoryError';
+  constructor(
+    message: string,
+    readonly code: string,
+  ) {
+    super(message);
+  }
+}
+
 export class PolicyDirectory {
   private watcher: FSWatcher | undefined;
   private readonly pending = new Map<string, NodeJS.Timeout>();
@@ -24,7 +34,15 @@ export class PolicyDirectory {
 
   /** Loads every policy file of the directory, then follows its changes. Invalid files are reported, not fatal. */
   start(): void {
-    for (const name of readdirSync(this.dir).sort()) {
+    let names: string[];
+    try {
+      names = readdirSync(this.dir).sort();
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      const why = e.code === 'ENOENT' ? 'no such directory' : e.code === 'ENOTDIR' ? 'not a directory' : e.message;
+      throw new PolicyDirectoryError(`policy directory ${this.dir}: ${why}`, e.code ?? 'EIO');
+    }
+    for (const name of names) {
       if (POLICY_FILE.test(name)) this.applyFile(join(this.dir, name), 'startup');
     }
     this.watcher = watch(this.dir, (_event, name) => {

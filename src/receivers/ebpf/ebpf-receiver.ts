@@ -48,7 +48,11 @@ const settings = z
       .strict()
       .optional(),
   })
-  .strict();
+  .strict()
+  .refine((s) => !s.policies || s.sensors.includes('policy'), {
+    message: 'policies are enforced by the policy sensor: add policy to sensors',
+    path: ['policies'],
+  });
 
 type EbpfSettings = z.output<typeof settings>;
 
