@@ -323,7 +323,12 @@ export class PolicyEngine {
     const epoch = this.maps.flipAggregateEpoch();
     setTimeout(() => {
       if (this.closed) return;
-      this.drain(epoch, false);
+      try {
+        this.drain(epoch, false);
+      } catch (err) {
+        // The counts stay in the kernel's map; the next drain of this epoch takes them.
+        this.options.logger.error({ err: (err as Error).message }, 'draining policy aggregation counts failed');
+      }
     }, EPOCH_GRACE_MS).unref();
     const plans = [...this.policies.values()];
     const changed = this.identities.refresh(
@@ -332,7 +337,15 @@ export class PolicyEngine {
     );
     if (changed.length > 0) {
       this.options.logger.info({ paths: changed }, 'protected file replaced: matching its new inode too');
-      this.install(this.policies);
+      try {
+        this.install(this.policies);
+      } catch (err) {
+        // The generation in force stays: the new file is matched by its path only.
+        this.options.logger.error(
+          { paths: changed, err: (err as Error).message },
+          'protected file replaced: its new inode could not be added',
+        );
+      }
     }
     this.mirrorCounters();
   }

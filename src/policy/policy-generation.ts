@@ -7,8 +7,8 @@ import type { BitFilter, PolicyPlan, SelectorPlan } from './policy-plan.js';
 
 export const MAX_FILTER_BITS = PolicyLimits.POLICY_BITS_WORDS * 64;
 const MAX_RULES = PolicyLimits.POLICY_MAX_RULES;
-const MAX_PORT_ENTRIES = 16384;
-const MAX_NAME_ENTRIES = 8192;
+/** Entries per generation that fit the maps of bpf/lib/policy_maps.bpf.h (two generations share each). */
+const CAPACITY = { ports: 8192, names: 4096, inodes: 4096, pids: 2048, namespaces: 512, addrs: 2048 } as const;
 const BASENAME_MAX = PolicyLimits.POLICY_BASENAME_MAX;
 
 /** A file's identity as stat(2) gives it. */
@@ -173,9 +173,20 @@ export function buildGeneration(input: GenerationInput): Generation {
               basenames.set(name.toString('hex'), name);
             }
           }
-          if (ports.size > MAX_PORT_ENTRIES)
-            fail(`more than ${MAX_PORT_ENTRIES} ports in all (ranges count every port)`);
-          if (names.size > MAX_NAME_ENTRIES) fail(`more than ${MAX_NAME_ENTRIES} paths in all`);
+          const sizes = {
+            ports: ports.size,
+            names: names.size,
+            inodes: inodes.size,
+            pids: pids.size,
+            namespaces: namespaces.size,
+            addrs: addrs.size,
+          };
+          for (const [what, size] of Object.entries(sizes) as [keyof typeof CAPACITY, number][]) {
+            if (size > CAPACITY[what])
+              fail(
+                `more than ${CAPACITY[what]} ${what} in all${what === 'ports' ? ' (a range counts every port)' : ''}`,
+              );
+          }
         }
         if (selector.capsAny.some((m) => m !== 0n) || selector.capsNone.some((m) => m !== 0n))
           state.needs |= PolicyNeeds.NEED_CAPS;
