@@ -271,7 +271,7 @@ export class RecordDecoder {
     return {
       kind: 'process.exec',
       origin: origin(raw.hdr),
-      process: { pid: raw.task.tgid, tid: raw.task.pid, startNs: raw.task.startNs, comm: raw.comm },
+      process: processRef(raw.task, raw.comm),
       parent: { pid: raw.parent.tgid, startNs: raw.parent.startNs },
       binary: buf.toString('utf8', filename, argv),
       argv: splitArgv(buf, argv, cwd),
@@ -291,7 +291,7 @@ export class RecordDecoder {
     return {
       kind: 'process.exit',
       origin: origin(raw.hdr),
-      process: { pid: raw.task.tgid, tid: raw.task.pid, startNs: raw.task.startNs, comm: raw.comm },
+      process: processRef(raw.task, raw.comm),
       exitCode: (raw.status >> 8) & 0xff,
       signal: raw.status & 0x7f,
       coreDumped: (raw.status & 0x80) !== 0,
@@ -303,7 +303,7 @@ export class RecordDecoder {
     return {
       kind: 'process.fork',
       origin: origin(raw.hdr),
-      process: { pid: raw.task.tgid, tid: raw.task.pid, startNs: raw.task.startNs, comm: raw.comm },
+      process: processRef(raw.task, raw.comm),
       parent: { pid: raw.parent.tgid, startNs: raw.parent.startNs },
     };
   }
@@ -511,7 +511,7 @@ export class RecordDecoder {
     return {
       kind: 'ebpipe.bench',
       origin: origin(raw.hdr),
-      process: { pid: raw.task.tgid, tid: raw.task.pid, startNs: raw.task.startNs, comm: '' },
+      process: processRef(raw.task, ''),
       value: raw.value,
     };
   }
