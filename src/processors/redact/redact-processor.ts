@@ -128,8 +128,11 @@ export class RedactProcessor implements Processor {
   private redactEvent(event: Event): void {
     const bag = event as unknown as Bag;
     const program = 'binary' in event ? event.binary : (event.process.binary ?? '');
-    for (const key of Object.keys(bag)) {
+    // for...in, not Object.keys: no array per event. `origin` holds numbers only.
+    for (const key in bag) {
+      if (key === 'origin') continue;
       const value = bag[key];
+      if (typeof value !== 'string' && (typeof value !== 'object' || value === null)) continue;
       const redacted = this.redact(value, key, program);
       if (redacted === DROP) delete bag[key];
       else if (redacted !== value) bag[key] = redacted;
@@ -158,9 +161,11 @@ export class RedactProcessor implements Processor {
       const bag = value as Bag;
       const nestedProgram = typeof bag['binary'] === 'string' ? bag['binary'] : program;
       let copy: Bag | undefined;
-      for (const k of Object.keys(bag)) {
-        const redacted = this.redact(bag[k], k, nestedProgram);
-        if (redacted === bag[k]) continue;
+      for (const k in bag) {
+        const item = bag[k];
+        if (typeof item !== 'string' && (typeof item !== 'object' || item === null)) continue;
+        const redacted = this.redact(item, k, nestedProgram);
+        if (redacted === item) continue;
         copy ??= { ...bag };
         if (redacted === DROP) delete copy[k];
         else copy[k] = redacted;
