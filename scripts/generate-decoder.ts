@@ -113,7 +113,12 @@ interface FieldCode {
  * map entry's bit sets); they get a size and LAYOUTS but no reader, and members of their type
  * are left out of readers too.
  */
-function fieldCode(types: Map<number, BtfType>, member: BtfMember, at: string, opaque: ReadonlySet<string>): FieldCode | null {
+function fieldCode(
+  types: Map<number, BtfType>,
+  member: BtfMember,
+  at: string,
+  opaque: ReadonlySet<string>,
+): FieldCode | null {
   const t = resolve(types, member.type_id);
   if (member.name.startsWith('_pad')) return null;
   if (t.kind === 'STRUCT' && opaque.has(t.name ?? '')) return null;
@@ -128,7 +133,8 @@ function fieldCode(types: Map<number, BtfType>, member: BtfMember, at: string, o
   }
   if (t.kind === 'INT' || t.kind === 'ENUM') {
     // Typed-array reads need natural alignment; events.h writes its padding out to keep it.
-    if ((member.bits_offset / 8) % (t.size ?? 1) !== 0) throw new Error(`member ${member.name} is not aligned to its size`);
+    if ((member.bits_offset / 8) % (t.size ?? 1) !== 0)
+      throw new Error(`member ${member.name} is not aligned to its size`);
     switch (t.size) {
       case 1:
         return { tsType: 'number', read: `v.buf[${at}]!` };
@@ -201,7 +207,9 @@ export function generateDecoder(objectPath: string): string {
   }
   const layouts = layoutsFrom(types, structs.keys());
   lines.push('/** Sizes and offsets as compiled: the ABI test compares every loaded object against these. */');
-  lines.push('export const LAYOUTS: Record<string, { size: number; fields: Record<string, { offset: number; size: number }> }> = {');
+  lines.push(
+    'export const LAYOUTS: Record<string, { size: number; fields: Record<string, { offset: number; size: number }> }> = {',
+  );
   for (const [name, layout] of Object.entries(layouts)) {
     lines.push(`  ${name}: {`, `    size: ${layout.size},`, '    fields: {');
     for (const [field, f] of Object.entries(layout.fields)) {

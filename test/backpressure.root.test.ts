@@ -23,14 +23,24 @@ test('a slow exporter slows the kernel receiver; memory stays bounded; losses ar
     slow,
     {
       queue: { queueSize: 2, numConsumers: 1, blockOnOverflow: true },
-      retry: { enabled: false, initialIntervalMs: 1, maxIntervalMs: 1, multiplier: 1, randomizationFactor: 0, maxElapsedMs: 0 },
+      retry: {
+        enabled: false,
+        initialIntervalMs: 1,
+        maxIntervalMs: 1,
+        multiplier: 1,
+        randomizationFactor: 0,
+        maxElapsedMs: 0,
+      },
       batch: { minEvents: 0, maxEvents: 1, flushTimeoutMs: 1 },
     },
     counters,
     logger,
   );
   const receiver = ebpfReceiver.create(
-    ebpfReceiver.settings.parse({ sensors: ['process'], ring_buffer: { size: '16KiB', batch_size: '4KiB', batch_timeout: '2ms', max_in_flight: 1 } }),
+    ebpfReceiver.settings.parse({
+      sensors: ['process'],
+      ring_buffer: { size: '16KiB', batch_size: '4KiB', batch_timeout: '2ms', max_in_flight: 1 },
+    }),
     testContext('ebpf', counters),
   );
   const runtime = new PipelineRuntime(

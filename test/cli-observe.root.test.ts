@@ -22,11 +22,16 @@ test('observe --output json prints one JSON object per event and exits 0 on SIGI
   const exited = new Promise<number | null>((resolve) => agent.on('exit', (code) => resolve(code)));
   try {
     // The agent logs "sensor attached" once it is ready.
-    await new Promise<void>((resolve) => agent.stderr.on('data', (c: Buffer) => c.toString().includes('sensor attached') && resolve()));
+    await new Promise<void>((resolve) =>
+      agent.stderr.on('data', (c: Buffer) => c.toString().includes('sensor attached') && resolve()),
+    );
     const marker = `ebpipe-observe-${process.pid}`;
     spawnSync('/bin/echo', [marker, 'with space']);
     for (let i = 0; i < 200 && !out.includes(marker); i++) await delay(10);
-    const lines = out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     const exec = lines.find((l) => l['kind'] === 'process.exec' && (l['argv'] as string[])[1] === marker);
     assert.ok(exec, 'the exec of /bin/echo is printed');
     assert.deepEqual(exec['argv'], ['/bin/echo', marker, 'with space']);
@@ -41,9 +46,13 @@ test('observe --output json prints one JSON object per event and exits 0 on SIGI
 
 test('observe without privileges fails with a message that says what is missing and how to fix it', (t) => {
   if (!requirement(t, rootMissing())) return;
-  const result = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', '--inh-caps=-all', process.execPath, cli, 'observe'], {
-    encoding: 'utf8',
-  });
+  const result = spawnSync(
+    'setpriv',
+    ['--reuid=65534', '--regid=65534', '--clear-groups', '--inh-caps=-all', process.execPath, cli, 'observe'],
+    {
+      encoding: 'utf8',
+    },
+  );
   assert.equal(result.status, 1, result.stderr);
   assert.match(result.stderr, /missing privileges: loading BPF programs needs root, or CAP_BPF and CAP_PERFMON/);
 });

@@ -14,7 +14,13 @@ import { encodeExec, encodeExit, frameBatch } from '../src/events/encode.js';
 import { logLines, runCli, startCli } from './helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ebpipe-replay-'));
-const base = { cpu: 0, ns: { mnt: 1, pid: 1, net: 1, uts: 1, ipc: 1, user: 1, cgroup: 1 }, cgroupId: 1, flags: 0, cwd: '/root' };
+const base = {
+  cpu: 0,
+  ns: { mnt: 1, pid: 1, net: 1, uts: 1, ipc: 1, user: 1, cgroup: 1 },
+  cgroupId: 1,
+  flags: 0,
+  cwd: '/root',
+};
 
 function exec(i: number, uid: number, argv: string[]): Buffer {
   return encodeExec({
@@ -37,8 +43,22 @@ async function scenarioCapture(path: string): Promise<void> {
     exec(2, 1000, ['/usr/bin/curl', 'https://alice:s3cr3t-pw@example.com/x']),
     exec(3, 1000, ['/usr/bin/ls', '-la', '/tmp']),
     exec(4, 0, ['/usr/bin/env', 'AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEY', 'aws', 's3', 'ls']),
-    encodeExit({ ktime: 2_000_000, cpu: 0, seq: 5, task: { tgid: 501, pid: 501, startNs: 11 }, status: 0, comm: 'mysql' }),
-    encodeExit({ ktime: 2_000_001, cpu: 0, seq: 6, task: { tgid: 503, pid: 503, startNs: 13 }, status: 2 << 8, comm: 'ls' }),
+    encodeExit({
+      ktime: 2_000_000,
+      cpu: 0,
+      seq: 5,
+      task: { tgid: 501, pid: 501, startNs: 11 },
+      status: 0,
+      comm: 'mysql',
+    }),
+    encodeExit({
+      ktime: 2_000_001,
+      cpu: 0,
+      seq: 6,
+      task: { tgid: 503, pid: 503, startNs: 13 },
+      status: 2 << 8,
+      comm: 'ls',
+    }),
   ];
   await writer.append(frameBatch(records.slice(0, 3)), 3);
   await writer.append(frameBatch(records.slice(3)), 3);
@@ -105,7 +125,10 @@ describe('replay through the pipeline into the embedded store', { concurrency: f
     const replay = await runCli(['replay', capture, '-c', pipelineFile('scenario', store)]);
     assert.equal(replay.code, 0, replay.stderr);
 
-    const counts = await queryJson(store, 'SELECT EventName, count() AS n FROM ebpipe.otel_logs GROUP BY EventName ORDER BY EventName');
+    const counts = await queryJson(
+      store,
+      'SELECT EventName, count() AS n FROM ebpipe.otel_logs GROUP BY EventName ORDER BY EventName',
+    );
     assert.deepEqual(counts, [
       { EventName: 'process.exec', n: 4 },
       { EventName: 'process.exit', n: 2 },
@@ -114,13 +137,31 @@ describe('replay through the pipeline into the embedded store', { concurrency: f
     for (const secret of ['hunter2', 's3cr3t-pw', 'wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEY']) {
       assert.ok(!everything.includes(secret), `${secret} must not be stored`);
     }
-    const mysql = await queryJson(store, "SELECT LogAttributes['process.command_args'] AS argv FROM ebpipe.otel_logs WHERE Body LIKE 'exec /usr/bin/mysql%'");
-    assert.deepEqual(JSON.parse(String(mysql[0]?.['argv'])), ['/usr/bin/mysql', '-uroot', '-p[REDACTED:secret-flag]', 'shop']);
+    const mysql = await queryJson(
+      store,
+      "SELECT LogAttributes['process.command_args'] AS argv FROM ebpipe.otel_logs WHERE Body LIKE 'exec /usr/bin/mysql%'",
+    );
+    assert.deepEqual(JSON.parse(String(mysql[0]?.['argv'])), [
+      '/usr/bin/mysql',
+      '-uroot',
+      '-p[REDACTED:secret-flag]',
+      'shop',
+    ]);
     const curl = await queryJson(store, "SELECT Body FROM ebpipe.otel_logs WHERE Body LIKE '%curl%'");
     assert.equal(curl[0]?.['Body'], 'exec /usr/bin/curl https://alice:[REDACTED:url-credentials]@example.com/x');
 
-    const routed = readFileSync(join(dir, 'scenario-root.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { kind: string; process: { pid: number } });
-    assert.deepEqual(routed.map((e) => [e.kind, e.process.pid]), [['process.exec', 501], ['process.exec', 504]], 'only root execs go to logs/root');
+    const routed = readFileSync(join(dir, 'scenario-root.ndjson'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { kind: string; process: { pid: number } });
+    assert.deepEqual(
+      routed.map((e) => [e.kind, e.process.pid]),
+      [
+        ['process.exec', 501],
+        ['process.exec', 504],
+      ],
+      'only root execs go to logs/root',
+    );
   });
 
   test('SIGTERM mid-stream flushes: every acknowledged event is in the store', async () => {
@@ -137,7 +178,11 @@ describe('replay through the pipeline into the embedded store', { concurrency: f
     assert.ok(exported > 0 && exported < 20_000, `stopped mid-stream after ${exported} events`);
     const [row] = await queryJson(store, 'SELECT count() AS n FROM ebpipe.otel_logs');
     // Routing sends each event to one pipeline, and both end in the same store.
-    assert.equal(Number(row?.['n']), exported - Number(countLines(join(dir, 'sigterm-root.ndjson'))), 'the store holds exactly what was acknowledged');
+    assert.equal(
+      Number(row?.['n']),
+      exported - Number(countLines(join(dir, 'sigterm-root.ndjson'))),
+      'the store holds exactly what was acknowledged',
+    );
   });
 });
 

@@ -11,7 +11,11 @@ import type { Event, ExecEvent, ExitEvent } from '../src/events/model.js';
 import { requirement, rootMissing } from './helpers/environment.js';
 import { CollectingKernel } from './helpers/kernel.js';
 
-function run(cmd: string, args: string[], opts: { cwd?: string } = {}): Promise<{ pid: number; code: number | null; signal: NodeJS.Signals | null }> {
+function run(
+  cmd: string,
+  args: string[],
+  opts: { cwd?: string } = {},
+): Promise<{ pid: number; code: number | null; signal: NodeJS.Signals | null }> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { stdio: 'ignore', ...opts });
     child.on('error', reject);
@@ -19,8 +23,14 @@ function run(cmd: string, args: string[], opts: { cwd?: string } = {}): Promise<
   });
 }
 
-const isExec = (pid: number) => (e: Event): e is ExecEvent => e.kind === 'process.exec' && e.process.pid === pid;
-const isExit = (pid: number) => (e: Event): e is ExitEvent => e.kind === 'process.exit' && e.process.pid === pid;
+const isExec =
+  (pid: number) =>
+  (e: Event): e is ExecEvent =>
+    e.kind === 'process.exec' && e.process.pid === pid;
+const isExit =
+  (pid: number) =>
+  (e: Event): e is ExitEvent =>
+    e.kind === 'process.exit' && e.process.pid === pid;
 
 describe('process events from the kernel', { concurrency: false }, () => {
   let kernel: CollectingKernel | undefined;
@@ -47,7 +57,11 @@ describe('process events from the kernel', { concurrency: false }, () => {
     assert.equal(trueExec.binary, realpathSync('/bin/true'));
     assert.deepEqual(trueExec.argv, ['/bin/true', 'a', 'b', 'c d', '']);
     assert.equal(trueExec.argvTruncated, false);
-    assert.equal(trueExec.parent.startNs, shExec.process.startNs, 'the parent is this sh, not an earlier process with its pid');
+    assert.equal(
+      trueExec.parent.startNs,
+      shExec.process.startNs,
+      'the parent is this sh, not an earlier process with its pid',
+    );
 
     const trueExit = await k.waitFor(isExit(trueExec.process.pid));
     assert.equal(trueExit.exitCode, 0);
@@ -112,7 +126,11 @@ describe('closing the kernel source', () => {
     const attached = kernel.source.attachedPrograms();
     assert.deepEqual(attached.map((p) => p.program).sort(), ['handle_exec', 'handle_exit', 'handle_fork']);
     const loadedIds = () =>
-      new Set((JSON.parse(execFileSync('bpftool', ['prog', 'show', '-j'], { encoding: 'utf8' })) as { id: number }[]).map((p) => p.id));
+      new Set(
+        (JSON.parse(execFileSync('bpftool', ['prog', 'show', '-j'], { encoding: 'utf8' })) as { id: number }[]).map(
+          (p) => p.id,
+        ),
+      );
     const before = loadedIds();
     for (const p of attached) assert.ok(before.has(p.id), `program ${p.program} (${p.id}) is loaded while open`);
     await kernel.close();

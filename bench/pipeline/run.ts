@@ -73,10 +73,14 @@ interface Run {
 }
 
 function measure(config: string, path: string, extraArgs: string[] = []): Run {
-  const text = execFileSync(process.execPath, [...extraArgs, join(projectRoot, 'dist/bench/pipeline/one-run.js'), config, path], {
-    encoding: 'utf8',
-    maxBuffer: 1 << 24,
-  });
+  const text = execFileSync(
+    process.execPath,
+    [...extraArgs, join(projectRoot, 'dist/bench/pipeline/one-run.js'), config, path],
+    {
+      encoding: 'utf8',
+      maxBuffer: 1 << 24,
+    },
+  );
   return JSON.parse(text.trim().split('\n').at(-1) ?? '{}') as Run;
 }
 

@@ -27,7 +27,16 @@ interface Result {
 function build(): void {
   mkdirSync(out, { recursive: true });
   const cc = (src: string, bin: string, libs: string[]) =>
-    execFileSync('cc', ['-O2', '-Wall', '-I', join(projectRoot, 'bpf/include'), join(projectRoot, 'bench/ring', src), '-o', join(out, bin), ...libs]);
+    execFileSync('cc', [
+      '-O2',
+      '-Wall',
+      '-I',
+      join(projectRoot, 'bpf/include'),
+      join(projectRoot, 'bench/ring', src),
+      '-o',
+      join(out, bin),
+      ...libs,
+    ]);
   cc('loadgen.c', 'loadgen', []);
   cc('count-consumer.c', 'count-consumer', ['-lbpf', '-lelf', '-lz']);
 }
@@ -62,11 +71,17 @@ function collectLines(child: ChildProcess): { line(n: number): Promise<string> }
 }
 
 async function measure(consumer: string, command: string[]): Promise<Result> {
-  const generator = spawn('taskset', ['-c', '0', join(out, 'loadgen'), String(seconds)], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const reader = spawn('taskset', ['-c', '1', ...command, String(generator.pid), String(ringBytes), String(batchBytes), String(latencyMs)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, EBPIPE_LOG_LEVEL: 'warn' },
+  const generator = spawn('taskset', ['-c', '0', join(out, 'loadgen'), String(seconds)], {
+    stdio: ['pipe', 'pipe', 'inherit'],
   });
+  const reader = spawn(
+    'taskset',
+    ['-c', '1', ...command, String(generator.pid), String(ringBytes), String(batchBytes), String(latencyMs)],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, EBPIPE_LOG_LEVEL: 'warn' },
+    },
+  );
   const readerOut = collectLines(reader);
   const generatorOut = collectLines(generator);
   if ((await readerOut.line(1)) !== 'ready') throw new Error(`${consumer} did not start`);
@@ -77,7 +92,9 @@ async function measure(consumer: string, command: string[]): Promise<Result> {
   const line = await readerOut.line(2);
   const figures = line.startsWith('{')
     ? (JSON.parse(line) as { records: number; drops: number; cpuNs: number; rssBytes: number })
-    : (([records, drops, cpuNs]) => ({ records: records ?? 0, drops: drops ?? 0, cpuNs: cpuNs ?? 0 }))(line.split(' ').map(Number));
+    : (([records, drops, cpuNs]) => ({ records: records ?? 0, drops: drops ?? 0, cpuNs: cpuNs ?? 0 }))(
+        line.split(' ').map(Number),
+      );
   return { consumer, generated: calls ?? 0, generatorSeconds: elapsed ?? seconds, ...figures };
 }
 
@@ -89,7 +106,7 @@ function report(results: Result[]): void {
     drops: r.drops.toLocaleString('en'),
     'drop %': ((100 * r.drops) / Math.max(1, r.generated)).toFixed(2),
     'consumer CPU ns/event': (r.cpuNs / Math.max(1, r.records)).toFixed(1),
-    'accounted': r.records + r.drops === r.generated ? 'yes' : `no (${r.records + r.drops - r.generated})`,
+    accounted: r.records + r.drops === r.generated ? 'yes' : `no (${r.records + r.drops - r.generated})`,
     'RSS MiB': r.rssBytes ? (r.rssBytes / 2 ** 20).toFixed(1) : '-',
   }));
   console.table(rows);
@@ -105,5 +122,7 @@ const results = [
   await measure('C libbpf, count only', [join(out, 'count-consumer'), bpfObjectPath('bench')]),
   await measure('native addon + TS decoder', [process.execPath, join(projectRoot, 'dist/bench/ring/node-consumer.js')]),
 ];
-console.log(`bench/ring: ${seconds} s per consumer, ring ${ringBytes >> 20} MiB, generator on CPU 0, consumer on CPU 1`);
+console.log(
+  `bench/ring: ${seconds} s per consumer, ring ${ringBytes >> 20} MiB, generator on CPU 0, consumer on CPU 1`,
+);
 report(results);

@@ -2,17 +2,7 @@
 // exporters behind their queues, the graph started in dependency order, the Prometheus
 // endpoint if asked for; and stops it so that everything accepted is flushed.
 import type { ComponentConfig, PipelineConfig } from '../config/pipeline-config.js';
-import type {
-  ComponentContext,
-  ComponentFactory,
-  Connector,
-  ConnectorFactory,
-  ExporterFactory,
-  Processor,
-  ProcessorFactory,
-  Receiver,
-  ReceiverFactory,
-} from '../pipeline/component.js';
+import type { ComponentContext, ComponentFactory, Connector, Processor, Receiver } from '../pipeline/component.js';
 import { ComponentSettingsError } from '../pipeline/component.js';
 import { exporterQueueSettings, type ExporterHelperSettings } from '../pipeline/exporter-settings.js';
 import { QueuedExporter } from '../pipeline/queued-exporter.js';
@@ -90,14 +80,20 @@ export class Agent {
     const counters = options.counters ?? new CounterRegistry();
     const ctx = (c: ComponentConfig) => context(config, c, counters, logger);
     const parts: AgentParts = {
-      receivers: createAll(config.receivers, (c) => (c.factory as ReceiverFactory).create(c.settings, ctx(c))),
-      processors: createAll(config.processors, (c) => (c.factory as ProcessorFactory).create(c.settings, ctx(c))),
+      receivers: createAll(config.receivers, (c) => c.factory.create(c.settings, ctx(c))),
+      processors: createAll(config.processors, (c) => c.factory.create(c.settings, ctx(c))),
       exporters: createAll(config.exporters, (c) => {
         const settings = c.settings as ExporterHelperSettings;
-        const exporter = (c.factory as ExporterFactory).create(c.settings, ctx(c));
-        return new QueuedExporter(c.id, exporter, exporterQueueSettings(settings), counters, logger.child({ component: c.id }));
+        const exporter = c.factory.create(c.settings, ctx(c));
+        return new QueuedExporter(
+          c.id,
+          exporter,
+          exporterQueueSettings(settings),
+          counters,
+          logger.child({ component: c.id }),
+        );
       }),
-      connectors: createAll(config.connectors, (c) => (c.factory as ConnectorFactory).create(c.settings, ctx(c))),
+      connectors: createAll(config.connectors, (c) => c.factory.create(c.settings, ctx(c))),
     };
     for (const [id, receiver] of options.extraReceivers ?? []) parts.receivers.set(id, receiver);
     checkConnectorTargets(config, parts.connectors);

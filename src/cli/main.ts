@@ -100,7 +100,7 @@ export function buildProgram(): Command {
 
   program
     .command('doctor')
-    .description("check what this host offers: privileges, BTF, LSMs, and which variant of each sensor attaches")
+    .description('check what this host offers: privileges, BTF, LSMs, and which variant of each sensor attaches')
     .action(async () => {
       const logger = createLogger();
       logger.level = 'error';

@@ -3,10 +3,11 @@
 import { queryStore } from '../exporters/clickhouse/query-client.js';
 import type { QueryFormat } from '../exporters/clickhouse/store-settings.js';
 
-export const QUERY_OUTPUTS = { table: 'PrettyCompact', json: 'JSONEachRow', csv: 'CSVWithNames' } as const satisfies Record<
-  string,
-  QueryFormat
->;
+export const QUERY_OUTPUTS = {
+  table: 'PrettyCompact',
+  json: 'JSONEachRow',
+  csv: 'CSVWithNames',
+} as const satisfies Record<string, QueryFormat>;
 export type QueryOutput = keyof typeof QUERY_OUTPUTS;
 
 export async function query(sql: string, options: { output: QueryOutput; store: string }): Promise<string> {

@@ -63,7 +63,11 @@ describe('RecordDecoder', () => {
     );
     assert.deepEqual(
       events.map((e) => (e.kind === 'process.exit' ? [e.exitCode, e.signal, e.coreDumped] : null)),
-      [[3, 0, false], [0, 9, false], [0, 11, true]],
+      [
+        [3, 0, false],
+        [0, 9, false],
+        [0, 11, true],
+      ],
     );
   });
 

@@ -21,7 +21,12 @@ function severity(event: Event): [string, number] {
 }
 
 export function defaultResource(serviceVersion: string): Record<string, string> {
-  return { 'service.name': SERVICE_NAME, 'service.version': serviceVersion, 'host.name': hostname(), 'os.type': 'linux' };
+  return {
+    'service.name': SERVICE_NAME,
+    'service.version': serviceVersion,
+    'host.name': hostname(),
+    'os.type': 'linux',
+  };
 }
 
 type AttributeValue = string | number | boolean | bigint | object | null | undefined;
@@ -110,7 +115,8 @@ function genericAttributes(event: Event, attrs: Record<string, string>): void {
     }
   };
   for (const [key, value] of Object.entries(event)) {
-    if (key === 'kind' || key === 'origin' || key === 'process' || ('remote' in event && SOCKET_FIELDS.has(key))) continue;
+    if (key === 'kind' || key === 'origin' || key === 'process' || ('remote' in event && SOCKET_FIELDS.has(key)))
+      continue;
     walk(value as AttributeValue, attributeName(domain, key));
   }
 }
@@ -122,7 +128,9 @@ function body(event: Event): string {
     case 'process.exec':
       return ['exec', event.binary, ...event.argv.slice(1)].join(' ');
     case 'process.exit':
-      return event.signal ? `exit ${command} killed by signal ${event.signal}` : `exit ${command} code ${event.exitCode}`;
+      return event.signal
+        ? `exit ${command} killed by signal ${event.signal}`
+        : `exit ${command} code ${event.exitCode}`;
     case 'file.rename':
       return `rename ${event.oldPath} -> ${event.newPath} by ${command}`;
     case 'credentials.change':
@@ -132,7 +140,8 @@ function body(event: Event): string {
     case 'module.unload':
       return `module.unload ${event.name} by ${command}`;
     default:
-      if ('remote' in event) return `${event.kind} ${event.local.address}:${event.local.port} -> ${event.remote.address}:${event.remote.port} by ${command}`;
+      if ('remote' in event)
+        return `${event.kind} ${event.local.address}:${event.local.port} -> ${event.remote.address}:${event.remote.port} by ${command}`;
       if ('path' in event) return `${event.kind} ${event.path} by ${command}`;
       return `${event.kind} ${command}`;
   }
@@ -145,7 +154,8 @@ export function toOtelLog(event: Event, resource: Record<string, string>): OtelL
   switch (event.kind) {
     case 'process.exec':
       // The lineage is stored once per image, on its exec; other events join on ebpipe.exec_id.
-      if (event.process.ancestors && event.process.ancestors.length > 0) set(attrs, 'ebpipe.ancestors', event.process.ancestors);
+      if (event.process.ancestors && event.process.ancestors.length > 0)
+        set(attrs, 'ebpipe.ancestors', event.process.ancestors);
       set(attrs, 'process.parent_pid', event.parent.pid);
       set(attrs, 'process.executable.path', event.binary);
       set(attrs, 'process.command_args', event.argv);

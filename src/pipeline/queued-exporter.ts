@@ -131,11 +131,17 @@ export class QueuedExporter {
         this.counters.counter('exporter_errors_total', { exporter: this.id, code: e.code }).add();
         const wait = e.permanent || !this.retry.enabled || this.stopping.signal.aborted ? null : backoff.next();
         if (wait === null) {
-          this.logger.error({ exporter: this.id, code: e.code, events: events.length, err: e.message }, 'dropping batch');
+          this.logger.error(
+            { exporter: this.id, code: e.code, events: events.length, err: e.message },
+            'dropping batch',
+          );
           for (const b of group) this.drop(b, e.permanent ? 'permanent_error' : 'retries_exhausted');
           return;
         }
-        this.logger.warn({ exporter: this.id, code: e.code, retryInMs: Math.round(wait), err: e.message }, 'export failed, retrying');
+        this.logger.warn(
+          { exporter: this.id, code: e.code, retryInMs: Math.round(wait), err: e.message },
+          'export failed, retrying',
+        );
         // Aborted at the shutdown deadline: one last attempt, and a failure then drops the batch.
         await delay(wait, undefined, { signal: this.stopping.signal }).catch(() => undefined);
       }

@@ -12,7 +12,14 @@ import { ExportError } from './component.js';
 import { QueuedExporter, type BatchSettings, type QueueSettings } from './queued-exporter.js';
 import { PipelineRuntime, type PipelineSpec } from './runtime.js';
 
-const noRetry = { enabled: false, initialIntervalMs: 1, maxIntervalMs: 1, multiplier: 1, randomizationFactor: 0, maxElapsedMs: 0 };
+const noRetry = {
+  enabled: false,
+  initialIntervalMs: 1,
+  maxIntervalMs: 1,
+  multiplier: 1,
+  randomizationFactor: 0,
+  maxElapsedMs: 0,
+};
 const fastRetry = { ...noRetry, enabled: true, maxElapsedMs: 5000 };
 
 interface Graph {
@@ -20,7 +27,12 @@ interface Graph {
   processors?: Record<string, Processor>;
   exporters?: Record<
     string,
-    { exporter: RecordingExporter; queue?: Partial<QueueSettings>; retry?: typeof noRetry; batch?: Partial<BatchSettings> }
+    {
+      exporter: RecordingExporter;
+      queue?: Partial<QueueSettings>;
+      retry?: typeof noRetry;
+      batch?: Partial<BatchSettings>;
+    }
   >;
   connectors?: Record<string, Connector>;
   pipelines: Record<string, PipelineSpec>;
@@ -58,7 +70,8 @@ function build(g: Graph, counters = new CounterRegistry()) {
   return { runtime, counters, exporters };
 }
 
-const batches = (count: number, size: number) => Array.from({ length: count }, (_, i) => execBatch(1000 + i * size, size));
+const batches = (count: number, size: number) =>
+  Array.from({ length: count }, (_, i) => execBatch(1000 + i * size, size));
 
 describe('PipelineRuntime', () => {
   test('decodes, filters and exports every batch to every exporter, settling each delivery once', async () => {
@@ -71,7 +84,10 @@ describe('PipelineRuntime', () => {
         receivers: { replay: receiver },
         processors: {
           decode: new DecodeProcessor(testContext('decode', counters)),
-          'filter/odd': new FilterProcessor({ drop: ['process.pid > 1099 and process.pid < 1110'] }, testContext('filter/odd', counters)),
+          'filter/odd': new FilterProcessor(
+            { drop: ['process.pid > 1099 and process.pid < 1110'] },
+            testContext('filter/odd', counters),
+          ),
         },
         exporters: { a: { exporter: a }, b: { exporter: b } },
         pipelines: { logs: { receivers: ['replay'], processors: ['decode', 'filter/odd'], exporters: ['a', 'b'] } },
@@ -81,9 +97,16 @@ describe('PipelineRuntime', () => {
     await runtime.start();
     await runtime.shutdown();
     assert.equal(a.received.length, 190);
-    assert.deepEqual(a.received.map((e) => e.process.pid), b.received.map((e) => e.process.pid));
+    assert.deepEqual(
+      a.received.map((e) => e.process.pid),
+      b.received.map((e) => e.process.pid),
+    );
     assert.equal(receiver.results.length, 10, 'one settlement per batch');
-    assert.equal(receiver.results.reduce((n, r) => n + r.exported, 0), 380, 'two exporters x 190 events');
+    assert.equal(
+      receiver.results.reduce((n, r) => n + r.exported, 0),
+      380,
+      'two exporters x 190 events',
+    );
     assert.equal(counters.total('processor_filtered_events_total'), 10);
   });
 
@@ -122,7 +145,10 @@ describe('PipelineRuntime', () => {
     const dropped = counters.total('exporter_dropped_events_total', { reason: 'queue_full' });
     assert.ok(dropped > 0);
     assert.equal(slow.received.length + dropped, 30, 'every event exported or counted');
-    assert.equal(receiver.results.reduce((n, r) => n + r.exported + r.dropped, 0), 30);
+    assert.equal(
+      receiver.results.reduce((n, r) => n + r.exported + r.dropped, 0),
+      30,
+    );
   });
 
   test('transient failures are retried; permanent ones drop the batch with a reason', async () => {
@@ -173,7 +199,11 @@ describe('PipelineRuntime', () => {
     const high = new RecordingExporter();
     const rest = new RecordingExporter();
     const routing = new RoutingConnector(
-      { table: [{ condition: 'process.pid < 1003', pipelines: ['logs/high'] }], default_pipelines: ['logs/rest'], match_once: true },
+      {
+        table: [{ condition: 'process.pid < 1003', pipelines: ['logs/high'] }],
+        default_pipelines: ['logs/rest'],
+        match_once: true,
+      },
       testContext('routing'),
     );
     const { runtime } = build({
@@ -189,8 +219,14 @@ describe('PipelineRuntime', () => {
     });
     await runtime.start();
     await runtime.shutdown();
-    assert.deepEqual(high.received.map((e) => e.process.pid), [1000, 1001, 1002]);
-    assert.deepEqual(rest.received.map((e) => e.process.pid), [1003, 1004, 1005]);
+    assert.deepEqual(
+      high.received.map((e) => e.process.pid),
+      [1000, 1001, 1002],
+    );
+    assert.deepEqual(
+      rest.received.map((e) => e.process.pid),
+      [1003, 1004, 1005],
+    );
   });
 
   test('queued batches merge into one export up to max_size, each delivery settled on its own', async () => {
@@ -205,15 +241,27 @@ describe('PipelineRuntime', () => {
     const { runtime } = build({
       receivers: { r: receiver },
       processors: { decode: new DecodeProcessor(testContext('decode')) },
-      exporters: { out: { exporter: recordSizes, queue: { queueSize: 16 }, batch: { minEvents: 30, maxEvents: 40, flushTimeoutMs: 50 } } },
+      exporters: {
+        out: {
+          exporter: recordSizes,
+          queue: { queueSize: 16 },
+          batch: { minEvents: 30, maxEvents: 40, flushTimeoutMs: 50 },
+        },
+      },
       pipelines: { logs: { receivers: ['r'], processors: ['decode'], exporters: ['out'] } },
     });
     await runtime.start();
     await runtime.shutdown();
     assert.equal(out.received.length, 100);
-    assert.ok(sizes.every((n) => n <= 40), `exports of ${sizes.join(', ')} events`);
+    assert.ok(
+      sizes.every((n) => n <= 40),
+      `exports of ${sizes.join(', ')} events`,
+    );
     assert.ok(sizes.length <= 5, `merged into few exports (${sizes.length})`);
     assert.equal(receiver.results.length, 10);
-    assert.deepEqual(receiver.results.map((r) => r.exported), Array(10).fill(10));
+    assert.deepEqual(
+      receiver.results.map((r) => r.exported),
+      Array(10).fill(10),
+    );
   });
 });

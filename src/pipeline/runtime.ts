@@ -54,8 +54,12 @@ export class PipelineRuntime {
       received: this.counters.counter('processor_received_events_total', { pipeline: id, processor: p }),
       errors: this.counters.counter('processor_errors_total', { pipeline: id, processor: p }),
     }));
-    const exporters = spec.exporters.filter((e) => this.parts.exporters.has(e)).map((e) => need(this.parts.exporters, e, 'exporter'));
-    const connectors = spec.exporters.filter((e) => this.parts.connectors.has(e)).map((c) => need(this.parts.connectors, c, 'connector'));
+    const exporters = spec.exporters
+      .filter((e) => this.parts.exporters.has(e))
+      .map((e) => need(this.parts.exporters, e, 'exporter'));
+    const connectors = spec.exporters
+      .filter((e) => this.parts.connectors.has(e))
+      .map((c) => need(this.parts.connectors, c, 'connector'));
     if (exporters.length + connectors.length !== spec.exporters.length) {
       const unknown = spec.exporters.filter((e) => !this.parts.exporters.has(e) && !this.parts.connectors.has(e));
       throw new PipelineError(`pipeline ${id}: exporter ${unknown.join(', ')} is not defined`);
@@ -74,7 +78,10 @@ export class PipelineRuntime {
           this.counters
             .counter('pipeline_dropped_events_total', { pipeline: id, reason: `processor_error:${p.id}` })
             .add(input.events.length);
-          this.logger.error({ pipeline: id, processor: p.id, err: (err as Error).message }, 'processor failed, batch dropped');
+          this.logger.error(
+            { pipeline: id, processor: p.id, err: (err as Error).message },
+            'processor failed, batch dropped',
+          );
           return;
         }
         if (!batch) return;
@@ -99,7 +106,9 @@ export class PipelineRuntime {
 
   /** What a receiver calls: every pipeline it feeds gets the batch; then its hold is released. */
   private receiverConsumer(receiverId: string): BatchConsumer {
-    const targets = [...this.parts.pipelines].filter(([, spec]) => spec.receivers.includes(receiverId)).map(([id]) => this.entry(id));
+    const targets = [...this.parts.pipelines]
+      .filter(([, spec]) => spec.receivers.includes(receiverId))
+      .map(([id]) => this.entry(id));
     const accepted: Counter = this.counters.counter('receiver_accepted_events_total', { receiver: receiverId });
     return async (batch: EventBatch): Promise<void> => {
       accepted.add(batch.raw ? (batch.records ?? 0) : batch.events.length);

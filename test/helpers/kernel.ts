@@ -32,7 +32,8 @@ export class CollectingKernel {
     for (;;) {
       const found = this.events.find(match);
       if (found) return found;
-      if (Date.now() > deadline) throw new Error(`no matching event within ${timeoutMs} ms (${this.events.length} seen)`);
+      if (Date.now() > deadline)
+        throw new Error(`no matching event within ${timeoutMs} ms (${this.events.length} seen)`);
       await delay(5);
     }
   }

@@ -83,7 +83,8 @@ export class RoutingConnector implements Connector {
 export const routingConnector: ConnectorFactory<typeof settings> = {
   kind: 'connector',
   type: 'routing',
-  description: 'sends each event to the pipelines of the first route whose condition it matches, else to default_pipelines',
+  description:
+    'sends each event to the pipelines of the first route whose condition it matches, else to default_pipelines',
   settings,
   create: (s, ctx) => new RoutingConnector(s, ctx),
 };

@@ -71,7 +71,12 @@ export class ClickHouseExporter implements Exporter {
       const result = await this.store.insert(rows);
       this.rejected.add(result.rejected.length);
     } catch (err) {
-      throw new ExportError(`inserting into ${this.path}: ${(err as Error).message}`, 'CLICKHOUSE_INSERT_FAILED', false, { cause: err });
+      throw new ExportError(
+        `inserting into ${this.path}: ${(err as Error).message}`,
+        'CLICKHOUSE_INSERT_FAILED',
+        false,
+        { cause: err },
+      );
     }
   }
 

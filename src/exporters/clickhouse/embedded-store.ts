@@ -16,7 +16,6 @@ import { DEFAULT_DATABASE, DEFAULT_TABLE, schemaStatements, type SchemaOptions }
 import { storeLockHolder } from './store-lock.js';
 import { DEFAULT_STORE_PATH, isQueryFormat, QUERY_FORMATS, type QueryFormat } from './store-settings.js';
 
-
 export interface EmbeddedStoreOptions {
   /** Data directory, created (mode 0700: events carry command lines) if missing. Default DEFAULT_STORE_PATH. */
   path?: string;

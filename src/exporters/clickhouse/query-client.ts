@@ -56,7 +56,7 @@ function queryThroughSocket(socketPath: string, sql: string, format: QueryFormat
       try {
         resolvePromise(parseReply(socketPath, Buffer.concat(chunks)));
       } catch (error) {
-        reject(error);
+        reject(error instanceof Error ? error : new Error(String(error)));
       }
     });
   });

@@ -69,7 +69,9 @@ export function formatCompact(event: Event): string | null {
     case 'process.exec':
       return `🚀 exec  ${p.pid} ${commandLine(p, event.binary, event.argv)}${event.argvTruncated ? ' …' : ''}`;
     case 'process.exit': {
-      const status = event.signal ? (SIGNAL_NAMES.get(event.signal) ?? `signal ${event.signal}`) : String(event.exitCode);
+      const status = event.signal
+        ? (SIGNAL_NAMES.get(event.signal) ?? `signal ${event.signal}`)
+        : String(event.exitCode);
       return `💥 exit  ${p.pid} ${commandLine(p, p.binary, p.argv)} ${status}`;
     }
     case 'file.open':

@@ -6,7 +6,12 @@ import { duration } from '../../config/units.js';
 import { inClusterApi } from '../../containers/kubernetes/kube-api.js';
 import { KubernetesPods } from '../../containers/kubernetes/kubernetes-pods.js';
 import type { EventBatch } from '../../pipeline/batch.js';
-import { ComponentSettingsError, type ComponentContext, type Processor, type ProcessorFactory } from '../../pipeline/component.js';
+import {
+  ComponentSettingsError,
+  type ComponentContext,
+  type Processor,
+  type ProcessorFactory,
+} from '../../pipeline/component.js';
 import type { Counter } from '../../telemetry/counters.js';
 import { ProcessEnricher } from './process-enricher.js';
 

@@ -1,15 +1,10 @@
-import { compileAccessor, type FieldAccessor } from "./accessor.js";
-import { expressionError, type SourceOrigin } from "./errors.js";
-import { parseCondition, type Expr, type FieldRef } from "./expression.js";
-import {
-  compareWithLiteral,
-  membership,
-  PREDICATES,
-  type Condition,
-} from "./operators.js";
-import { suggestField } from "./suggest.js";
+import { compileAccessor, type FieldAccessor } from './accessor.js';
+import { expressionError, type SourceOrigin } from './errors.js';
+import { parseCondition, type Expr, type FieldRef } from './expression.js';
+import { compareWithLiteral, membership, PREDICATES, type Condition } from './operators.js';
+import { suggestField } from './suggest.js';
 
-export type { Condition } from "./operators.js";
+export type { Condition } from './operators.js';
 
 export interface CompileOptions {
   /** Field paths that exist; any other path is a compile error. Parents of a known path count as known. */
@@ -19,13 +14,8 @@ export interface CompileOptions {
 }
 
 /** Parses and compiles a condition; throws FilterExpressionError on bad syntax, unknown fields or bad regexes. */
-export function compileCondition(
-  source: string,
-  options: CompileOptions = {},
-): Condition {
-  return new Compiler(source, options).build(
-    parseCondition(source, options.origin),
-  );
+export function compileCondition(source: string, options: CompileOptions = {}): Condition {
+  return new Compiler(source, options).build(parseCondition(source, options.origin));
 }
 
 class Compiler {
@@ -41,46 +31,46 @@ class Compiler {
 
   build(expr: Expr): Condition {
     switch (expr.type) {
-      case "and": {
+      case 'and': {
         const left = this.build(expr.left);
         const right = this.build(expr.right);
         return (e) => left(e) && right(e);
       }
-      case "or": {
+      case 'or': {
         const left = this.build(expr.left);
         const right = this.build(expr.right);
         return (e) => left(e) || right(e);
       }
-      case "not": {
+      case 'not': {
         const operand = this.build(expr.operand);
         return (e) => !operand(e);
       }
-      case "constant": {
+      case 'constant': {
         const value = expr.value;
         return () => value;
       }
-      case "isTrue": {
+      case 'isTrue': {
         const get = this.accessor(expr.field);
         return (e) => get(e) === true;
       }
-      case "compare": {
+      case 'compare': {
         const get = this.accessor(expr.field);
-        if (expr.operand.type === "literal") {
+        if (expr.operand.type === 'literal') {
           return compareWithLiteral(get, expr.operator, expr.operand.value);
         }
         const other = this.accessor(expr.operand);
         const holds = PREDICATES[expr.operator];
         return (e) => holds(get(e), other(e));
       }
-      case "matches": {
+      case 'matches': {
         const get = this.accessor(expr.field);
         const re = this.regex(expr.pattern, expr.patternOffset);
         return (e) => {
           const v = get(e);
-          return typeof v === "string" && re.test(v);
+          return typeof v === 'string' && re.test(v);
         };
       }
-      case "in": {
+      case 'in': {
         const get = this.accessor(expr.field);
         const set = membership(expr.values);
         return (e) => {
@@ -94,13 +84,8 @@ class Compiler {
   private accessor(field: FieldRef): FieldAccessor {
     if (this.known !== undefined && !this.known.has(field.path)) {
       const suggestion = suggestField(field.path, this.known);
-      const hint =
-        suggestion === undefined ? "" : ` (did you mean '${suggestion}'?)`;
-      throw this.error(
-        "FILTER_UNKNOWN_FIELD",
-        `unknown field '${field.path}'${hint}`,
-        field.offset,
-      );
+      const hint = suggestion === undefined ? '' : ` (did you mean '${suggestion}'?)`;
+      throw this.error('FILTER_UNKNOWN_FIELD', `unknown field '${field.path}'${hint}`, field.offset);
     }
     let get = this.accessors.get(field.path);
     if (get === undefined) {
@@ -115,28 +100,17 @@ class Compiler {
       // No flags: a non-global regex keeps no state between test() calls.
       return new RegExp(pattern);
     } catch (err) {
-      const detail =
-        err instanceof Error ? (err.message.split(": ").pop() ?? "") : "";
+      const detail = err instanceof Error ? (err.message.split(': ').pop() ?? '') : '';
       throw this.error(
-        "FILTER_BAD_REGEX",
+        'FILTER_BAD_REGEX',
         `invalid regular expression ${JSON.stringify(pattern)}: ${detail.toLowerCase()}`,
         offset,
       );
     }
   }
 
-  private error(
-    code: "FILTER_UNKNOWN_FIELD" | "FILTER_BAD_REGEX",
-    reason: string,
-    offset: number,
-  ): Error {
-    return expressionError(
-      code,
-      reason,
-      this.source,
-      offset,
-      this.options.origin,
-    );
+  private error(code: 'FILTER_UNKNOWN_FIELD' | 'FILTER_BAD_REGEX', reason: string, offset: number): Error {
+    return expressionError(code, reason, this.source, offset, this.options.origin);
   }
 }
 
@@ -144,9 +118,9 @@ class Compiler {
 function withParents(fields: ReadonlySet<string>): ReadonlySet<string> {
   const all = new Set<string>();
   for (const path of fields) {
-    const segments = path.split(".");
+    const segments = path.split('.');
     for (let n = 1; n <= segments.length; n++) {
-      all.add(segments.slice(0, n).join("."));
+      all.add(segments.slice(0, n).join('.'));
     }
   }
   return all;

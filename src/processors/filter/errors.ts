@@ -5,12 +5,11 @@ export interface SourceOrigin {
   readonly column: number;
 }
 
-export type FilterErrorCode =
-  "FILTER_SYNTAX" | "FILTER_UNKNOWN_FIELD" | "FILTER_BAD_REGEX";
+export type FilterErrorCode = 'FILTER_SYNTAX' | 'FILTER_UNKNOWN_FIELD' | 'FILTER_BAD_REGEX';
 
 /** A condition that cannot be parsed or compiled; `line`/`column` are already shifted by the origin. */
 export class FilterExpressionError extends Error {
-  override readonly name = "FilterExpressionError";
+  override readonly name = 'FilterExpressionError';
   readonly code: FilterErrorCode;
   /** The message without its position, for callers that format positions themselves. */
   readonly reason: string;
@@ -18,15 +17,8 @@ export class FilterExpressionError extends Error {
   readonly line: number;
   readonly column: number;
 
-  constructor(
-    code: FilterErrorCode,
-    reason: string,
-    file: string | undefined,
-    line: number,
-    column: number,
-  ) {
-    const where =
-      file === undefined ? `${line}:${column}` : `${file}:${line}:${column}`;
+  constructor(code: FilterErrorCode, reason: string, file: string | undefined, line: number, column: number) {
+    const where = file === undefined ? `${line}:${column}` : `${file}:${line}:${column}`;
     super(`${reason} at ${where}`);
     this.code = code;
     this.reason = reason;
@@ -47,11 +39,7 @@ export interface SourcePosition {
  * origin's column, which is exact for single-line plain scalars and for YAML block scalars (`|`), whose
  * lines share one indentation.
  */
-export function locate(
-  source: string,
-  offset: number,
-  origin: SourceOrigin | undefined,
-): SourcePosition {
+export function locate(source: string, offset: number, origin: SourceOrigin | undefined): SourcePosition {
   let line = 1;
   let lineStart = 0;
   for (let i = 0; i < offset && i < source.length; i++) {

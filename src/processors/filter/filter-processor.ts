@@ -17,7 +17,9 @@ const settings = z
     drop: z.array(z.string()).optional(),
   })
   .strict()
-  .refine((s) => (s.keep?.length ?? 0) + (s.drop?.length ?? 0) > 0, { message: 'give at least one keep or drop condition' });
+  .refine((s) => (s.keep?.length ?? 0) + (s.drop?.length ?? 0) > 0, {
+    message: 'give at least one keep or drop condition',
+  });
 
 type FilterSettings = z.output<typeof settings>;
 

@@ -1,14 +1,13 @@
 /** What each operator means on event values; see README.md, "Meaning". */
-import type { FieldAccessor } from "./accessor.js";
-import type { CompareOperator, Literal } from "./expression.js";
+import type { FieldAccessor } from './accessor.js';
+import type { CompareOperator, Literal } from './expression.js';
 
 /** A compiled condition: synchronous, allocation-free per event. */
 export type Condition = (event: object) => boolean;
 
 type Predicate = (left: unknown, right: unknown) => boolean;
 
-const isNumeric = (v: unknown): v is number | bigint =>
-  typeof v === "number" || typeof v === "bigint";
+const isNumeric = (v: unknown): v is number | bigint => typeof v === 'number' || typeof v === 'bigint';
 
 /** Missing fields read as null; a number and a bigint are equal when they hold the same integer. */
 function equals(a: unknown, b: unknown): boolean {
@@ -18,21 +17,19 @@ function equals(a: unknown, b: unknown): boolean {
 }
 
 function contains(haystack: unknown, needle: unknown): boolean {
-  if (typeof haystack === "string")
-    return typeof needle === "string" && haystack.includes(needle);
+  if (typeof haystack === 'string') return typeof needle === 'string' && haystack.includes(needle);
   if (!Array.isArray(haystack)) return false;
-  for (let i = 0; i < haystack.length; i++)
-    if (equals(haystack[i], needle)) return true;
+  for (let i = 0; i < haystack.length; i++) if (equals(haystack[i], needle)) return true;
   return false;
 }
 
 type Ordering = (a: number | bigint, b: number | bigint) => boolean;
 
-const ORDERINGS: Readonly<Record<"<" | "<=" | ">" | ">=", Ordering>> = {
-  "<": (a, b) => a < b,
-  "<=": (a, b) => a <= b,
-  ">": (a, b) => a > b,
-  ">=": (a, b) => a >= b,
+const ORDERINGS: Readonly<Record<'<' | '<=' | '>' | '>=', Ordering>> = {
+  '<': (a, b) => a < b,
+  '<=': (a, b) => a <= b,
+  '>': (a, b) => a > b,
+  '>=': (a, b) => a >= b,
 };
 
 const numericOrdering =
@@ -42,23 +39,21 @@ const numericOrdering =
 
 /** The operators on two values whose types are known only per event (a field on each side). */
 export const PREDICATES: Readonly<Record<CompareOperator, Predicate>> = {
-  "==": equals,
-  "!=": (a, b) => !equals(a, b),
-  "<": numericOrdering(ORDERINGS["<"]),
-  "<=": numericOrdering(ORDERINGS["<="]),
-  ">": numericOrdering(ORDERINGS[">"]),
-  ">=": numericOrdering(ORDERINGS[">="]),
-  startsWith: (a, b) =>
-    typeof a === "string" && typeof b === "string" && a.startsWith(b),
-  endsWith: (a, b) =>
-    typeof a === "string" && typeof b === "string" && a.endsWith(b),
+  '==': equals,
+  '!=': (a, b) => !equals(a, b),
+  '<': numericOrdering(ORDERINGS['<']),
+  '<=': numericOrdering(ORDERINGS['<=']),
+  '>': numericOrdering(ORDERINGS['>']),
+  '>=': numericOrdering(ORDERINGS['>=']),
+  startsWith: (a, b) => typeof a === 'string' && typeof b === 'string' && a.startsWith(b),
+  endsWith: (a, b) => typeof a === 'string' && typeof b === 'string' && a.endsWith(b),
   contains,
 };
 
 /** `field == literal` with the literal's type settled now, so an event pays only for the checks it needs. */
 function equalsLiteral(get: FieldAccessor, literal: Literal): Condition {
   if (literal === null) return (e) => get(e) == null;
-  if (typeof literal === "number" || typeof literal === "bigint") {
+  if (typeof literal === 'number' || typeof literal === 'bigint') {
     return (e) => {
       const v = get(e);
       return v === literal || (isNumeric(v) && v == literal);
@@ -71,22 +66,18 @@ function equalsLiteral(get: FieldAccessor, literal: Literal): Condition {
  * `field OP literal`, one closure per operator so no per-event dispatch remains. The parser admits only
  * integers after an ordering and only strings after startsWith/endsWith.
  */
-export function compareWithLiteral(
-  get: FieldAccessor,
-  operator: CompareOperator,
-  literal: Literal,
-): Condition {
+export function compareWithLiteral(get: FieldAccessor, operator: CompareOperator, literal: Literal): Condition {
   switch (operator) {
-    case "==":
+    case '==':
       return equalsLiteral(get, literal);
-    case "!=": {
+    case '!=': {
       const equal = equalsLiteral(get, literal);
       return (e) => !equal(e);
     }
-    case "<":
-    case "<=":
-    case ">":
-    case ">=": {
+    case '<':
+    case '<=':
+    case '>':
+    case '>=': {
       const holds = ORDERINGS[operator];
       const bound = literal as number | bigint;
       return (e) => {
@@ -94,21 +85,21 @@ export function compareWithLiteral(
         return isNumeric(v) && holds(v, bound);
       };
     }
-    case "startsWith": {
+    case 'startsWith': {
       const prefix = literal as string;
       return (e) => {
         const v = get(e);
-        return typeof v === "string" && v.startsWith(prefix);
+        return typeof v === 'string' && v.startsWith(prefix);
       };
     }
-    case "endsWith": {
+    case 'endsWith': {
       const suffix = literal as string;
       return (e) => {
         const v = get(e);
-        return typeof v === "string" && v.endsWith(suffix);
+        return typeof v === 'string' && v.endsWith(suffix);
       };
     }
-    case "contains":
+    case 'contains':
       return (e) => contains(get(e), literal);
   }
 }
@@ -121,8 +112,8 @@ export function membership(values: readonly Literal[]): Set<unknown> {
   const set = new Set<unknown>();
   for (const v of values) {
     set.add(v);
-    if (typeof v === "number") set.add(BigInt(v));
-    if (typeof v === "bigint" && BigInt(Number(v)) === v) set.add(Number(v));
+    if (typeof v === 'number') set.add(BigInt(v));
+    if (typeof v === 'bigint' && BigInt(Number(v)) === v) set.add(Number(v));
   }
   return set;
 }

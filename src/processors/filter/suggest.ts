@@ -9,11 +9,7 @@ export function editDistance(a: string, b: string): number {
   for (let i = 1; i < rows; i++) {
     for (let j = 1; j < cols; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let best = Math.min(
-        at(i - 1, j) + 1,
-        at(i, j - 1) + 1,
-        at(i - 1, j - 1) + cost,
-      );
+      let best = Math.min(at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + cost);
       if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
         best = Math.min(best, at(i - 2, j - 2) + 1);
       }
@@ -27,10 +23,7 @@ export function editDistance(a: string, b: string): number {
  * The candidate a misspelt field most likely meant: the closest one within a third of its length
  * (at least one edit), else the only candidate whose last segment is the whole name (`uid` -> `process.uid`).
  */
-export function suggestField(
-  name: string,
-  candidates: Iterable<string>,
-): string | undefined {
+export function suggestField(name: string, candidates: Iterable<string>): string | undefined {
   const limit = Math.max(1, Math.floor(name.length / 3));
   let best: string | undefined;
   let bestDistance = limit + 1;

@@ -163,7 +163,8 @@ function looksLikeOption(word: string): boolean {
 }
 
 function emitValue(word: string, start: number, part: Part, emit: (start: number, end: number) => void): void {
-  let [s, e] = unquote(word, start, word.length);
+  const [first, e] = unquote(word, start, word.length);
+  let s = first;
   if (part === 'afterColon') {
     const colon = word.indexOf(':', s);
     if (colon < 0 || colon >= e) return;

@@ -21,7 +21,10 @@ function run(settings: object, events: Event[]): Event[] {
 
 test('secrets in the event and in shared enrichment are replaced, never changed in place', () => {
   const sharedArgv = Object.freeze(['/usr/bin/mysql', '-phunter2']);
-  const sharedPod = Object.freeze({ uid: 'u', labels: Object.freeze({ token: 'ghp_abcdefghijklmnopqrstuvwxyz0123456789' }) });
+  const sharedPod = Object.freeze({
+    uid: 'u',
+    labels: Object.freeze({ token: 'ghp_abcdefghijklmnopqrstuvwxyz0123456789' }),
+  });
   const e = execEvent(['/usr/bin/mysql', '-phunter2', 'db']);
   e.binary = '/usr/bin/mysql';
   e.process.argv = sharedArgv;

@@ -4,7 +4,12 @@
 import { z } from 'zod';
 import type { Event } from '../../events/model.js';
 import type { EventBatch } from '../../pipeline/batch.js';
-import { ComponentSettingsError, type ComponentContext, type Processor, type ProcessorFactory } from '../../pipeline/component.js';
+import {
+  ComponentSettingsError,
+  type ComponentContext,
+  type Processor,
+  type ProcessorFactory,
+} from '../../pipeline/component.js';
 import type { Counter } from '../../telemetry/counters.js';
 import { REDACT_ACTIONS, type RedactorConfig } from './config.js';
 import { RedactConfigError } from './errors.js';
@@ -104,11 +109,17 @@ export class RedactProcessor implements Processor {
       this.redactor = new Redactor(redactorConfig(s));
     } catch (err) {
       if (!(err instanceof RedactConfigError)) throw err;
-      const path = err.field.split(/[.[\]]+/).filter(Boolean).map((p) => (/^\d+$/.test(p) ? Number(p) : snakeCase(p)));
+      const path = err.field
+        .split(/[.[\]]+/)
+        .filter(Boolean)
+        .map((p) => (/^\d+$/.test(p) ? Number(p) : snakeCase(p)));
       throw new ComponentSettingsError(ctx.origin(path), `processors.${ctx.id}.${path.join('.')}`, err.message);
     }
     for (const rule of this.redactor.counts().keys()) {
-      this.applied.set(rule, { counter: ctx.counters.counter('redact_applied_total', { processor: ctx.id, rule }), reported: 0 });
+      this.applied.set(rule, {
+        counter: ctx.counters.counter('redact_applied_total', { processor: ctx.id, rule }),
+        reported: 0,
+      });
     }
   }
 
@@ -177,7 +188,7 @@ export class RedactProcessor implements Processor {
 
   private redactArray(value: unknown[], key: string, program: string): unknown {
     if (key === 'argv' && value.every((v) => typeof v === 'string')) {
-      return this.redactor.redactArgv(program, value as string[]) ?? DROP;
+      return this.redactor.redactArgv(program, value) ?? DROP;
     }
     let copy: unknown[] | undefined;
     value.forEach((item: unknown, i) => {
@@ -195,7 +206,6 @@ export class RedactProcessor implements Processor {
     if (this.cleanStrings.size >= CLEAN_STRINGS_KEPT) this.cleanStrings.clear();
     this.cleanStrings.add(text);
   }
-
 }
 
 function snakeCase(key: string): string {
@@ -205,7 +215,8 @@ function snakeCase(key: string): string {
 export const redactProcessor: ProcessorFactory<typeof settings> = {
   kind: 'processor',
   type: 'redact',
-  description: 'masks, hashes or drops secrets (password flags, credentials in URLs, cloud keys, tokens, private keys) in every string',
+  description:
+    'masks, hashes or drops secrets (password flags, credentials in URLs, cloud keys, tokens, private keys) in every string',
   settings,
   create: (s, ctx) => new RedactProcessor(s, ctx),
 };
