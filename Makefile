@@ -26,8 +26,12 @@ $(BPF_BUILD)/%.bpf.o: bpf/%.bpf.c $(BPF_HEADERS) $(BPF_BUILD)/vmlinux.h
 		-Wall -Werror -I$(BPF_BUILD) -Ibpf/include -Ibpf -c $< -o $@.tmp
 	$(BPFTOOL) gen object $@ $@.tmp && rm -f $@.tmp
 
+# Node's own headers, next to the running node, so node-gyp never downloads them (CI is offline).
+NODEDIR ?= $(shell node -p "require('path').resolve(process.execPath, '../..')")
+NODE_GYP_FLAGS := $(if $(wildcard $(NODEDIR)/include/node/node.h),--nodedir=$(NODEDIR),)
+
 native:
-	cd native && npx --no-install node-gyp rebuild --silent
+	cd native && npx --no-install node-gyp rebuild --silent $(NODE_GYP_FLAGS)
 
 generate: bpf ts
 	node dist/scripts/generate-decoder.js $(BPF_BUILD)/abi.bpf.o src/events/generated/abi.ts
