@@ -26,7 +26,7 @@ test('observe --output json prints one JSON object per event and exits 0 on SIGI
       agent.stderr.on('data', (c: Buffer) => c.toString().includes('sensor attached') && resolve()),
     );
     const marker = `ebpipe-observe-${process.pid}`;
-    spawnSync('/bin/echo', [marker, 'with space']);
+    spawnSync('/bin/echo', [marker, 'with space', '--password=hunter2']);
     for (let i = 0; i < 200 && !out.includes(marker); i++) await delay(10);
     const lines = out
       .trim()
@@ -34,7 +34,8 @@ test('observe --output json prints one JSON object per event and exits 0 on SIGI
       .map((l) => JSON.parse(l) as Record<string, unknown>);
     const exec = lines.find((l) => l['kind'] === 'process.exec' && (l['argv'] as string[])[1] === marker);
     assert.ok(exec, 'the exec of /bin/echo is printed');
-    assert.deepEqual(exec['argv'], ['/bin/echo', marker, 'with space']);
+    assert.deepEqual(exec['argv'], ['/bin/echo', marker, 'with space', '--password=[REDACTED:secret-flag]']);
+    assert.ok(!out.includes('hunter2'), 'the secret never reaches the console');
     assert.match(String(exec['time']), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z$/);
     const age = Date.now() - Date.parse(String(exec['time']));
     assert.ok(age >= 0 && age < 10_000, `wall-clock time is now (${age} ms ago)`);

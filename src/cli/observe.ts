@@ -1,12 +1,15 @@
 // `ebpipe observe`: the live view of process events on this host, straight from the
-// kernel sensors, without a pipeline file.
+// kernel sensors, without a pipeline file; secrets are redacted as the default pipeline does.
 import { RecordDecoder } from '../events/decode.js';
 import { toJsonLine } from '../events/json.js';
 import type { Event } from '../events/model.js';
 import { formatCompact } from '../exporters/console/compact.js';
 import { KernelSource } from '../kernel/kernel-source.js';
 import { loadNativeAddon } from '../kernel/native.js';
+import { Delivery } from '../pipeline/batch.js';
 import { ProcessEnricher } from '../processors/enrich/process-enricher.js';
+import { redactProcessor } from '../processors/redact/redact-processor.js';
+import { CounterRegistry } from '../telemetry/counters.js';
 import type { Logger } from '../telemetry/logger.js';
 
 export type ObserveOutput = 'compact' | 'json';
@@ -21,6 +24,14 @@ export interface ObserveOptions {
 export async function observe(options: ObserveOptions, stop: Promise<void>): Promise<void> {
   const decoder = new RecordDecoder(loadNativeAddon().bootToRealtimeOffsetNs());
   const enricher = new ProcessEnricher();
+  const redact = redactProcessor.create(redactProcessor.settings.parse({}), {
+    id: 'redact',
+    logger: options.logger,
+    counters: new CounterRegistry(),
+    origin: () => ({ file: '<built-in>', line: 0, column: 0 }),
+    baseDir: process.cwd(),
+  });
+  const delivery = new Delivery(() => undefined);
   const events: Event[] = [];
   const render = options.output === 'json' ? toJsonLine : formatCompact;
 
@@ -33,6 +44,7 @@ export async function observe(options: ObserveOptions, stop: Promise<void>): Pro
       events.length = 0;
       decoder.decodeBatch(batch, events);
       enricher.enrichBatch(events);
+      redact.process({ events, delivery });
       let text = '';
       for (const event of events) {
         const line = render(event);
