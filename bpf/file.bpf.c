@@ -116,13 +116,22 @@ static __always_inline __u32 copy_typed(struct scratch *s, char *tail, __u32 off
 	return len;
 }
 
+/* The file's resolved path when there is a struct file, else the name as typed, joined to its dirfd. */
+static __always_inline __u32 name_file(struct scratch *s, char *tail, struct file *file, struct task_struct *task,
+				       struct pending_file_op *op, __u64 *dev, __u64 *ino, __u32 *flags)
+{
+	if (file)
+		return copy_file_path(s, tail, file, task, dev, ino, flags);
+	return copy_typed(s, tail, 0, task, op->dirfd, op->name, flags, EBPIPE_FILE_PATH_UNRESOLVED,
+			  EBPIPE_FILE_PATH_TRUNCATED);
+}
+
 static __always_inline void emit_open(struct pending_file_op *op, long ret)
 {
 	struct scratch *s = scratch_acquire(EBPIPE_OP_FILE_OPEN);
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 	struct file_open_event *ev;
 	struct file *file = NULL;
-	__u32 len;
 
 	if (!s)
 		return;
@@ -146,13 +155,8 @@ static __always_inline void emit_open(struct pending_file_op *op, long ret)
 		else
 			file = file_of_fd(task, ret);
 	}
-	if (file)
-		len = copy_file_path(s, ev->data, file, task, &ev->dev, &ev->ino, &ev->flags);
-	else
-		len = copy_typed(s, ev->data, 0, task, op->dirfd, op->name, &ev->flags, EBPIPE_FILE_PATH_UNRESOLVED,
-				 EBPIPE_FILE_PATH_TRUNCATED);
-	ev->path_len = len;
-	output_event(&ev->hdr, EBPIPE_OP_FILE_OPEN, record_size(sizeof(*ev), len));
+	ev->path_len = name_file(s, ev->data, file, task, op, &ev->dev, &ev->ino, &ev->flags);
+	output_event(&ev->hdr, EBPIPE_OP_FILE_OPEN, record_size(sizeof(*ev), ev->path_len));
 	scratch_release(s);
 }
 
@@ -175,7 +179,6 @@ static __always_inline void emit_path(__u16 record_op, struct pending_file_op *o
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 	struct file_path_event *ev;
 	struct file *file = NULL;
-	__u32 len;
 
 	if (!s)
 		return;
@@ -195,13 +198,8 @@ static __always_inline void emit_path(__u16 record_op, struct pending_file_op *o
 	bpf_get_current_comm(ev->comm, sizeof(ev->comm));
 	if (named_by_fd(op))
 		file = file_of_fd(task, op->dirfd);
-	if (file)
-		len = copy_file_path(s, ev->data, file, task, &ev->dev, &ev->ino, &ev->flags);
-	else
-		len = copy_typed(s, ev->data, 0, task, op->dirfd, op->name, &ev->flags, EBPIPE_FILE_PATH_UNRESOLVED,
-				 EBPIPE_FILE_PATH_TRUNCATED);
-	ev->path_len = len;
-	output_event(&ev->hdr, record_op, record_size(sizeof(*ev), len));
+	ev->path_len = name_file(s, ev->data, file, task, op, &ev->dev, &ev->ino, &ev->flags);
+	output_event(&ev->hdr, record_op, record_size(sizeof(*ev), ev->path_len));
 	scratch_release(s);
 }
 
