@@ -31,6 +31,9 @@ const ENUM_PREFIX = 'EBPIPE_';
  * u64 fields are read as numbers (exact below 2^53: nanosecond times for 104 days of
  * uptime, ids, counters) except bit masks, which must stay exact: those are bigints.
  */
+/** The members every record starts with (events.h), read by decode.ts itself. */
+const RECORD_PREFIX = new Set(['hdr', 'task']);
+
 const BIGINT_FIELDS = new Set(['cap_effective', 'cap_permitted', 'cap_inheritable', 'cap_ambient']);
 
 export interface FieldLayout {
@@ -186,6 +189,9 @@ export function generateDecoder(objectPath: string): string {
   for (const [name, t] of structs) {
     const type = pascal(name);
     const fields = (t.members ?? [])
+      // Every record starts with its header and the acting task: decode.ts reads those once per
+      // record straight into the event (record-view.ts), so the record readers skip them.
+      .filter((m) => !(name.endsWith('_event') && RECORD_PREFIX.has(m.name)))
       .map((m) => ({ m, code: fieldCode(types, m, `at + ${m.bits_offset / 8}`, opaque) }))
       .filter((f): f is { m: BtfMember; code: FieldCode } => f.code !== null);
     if (fields.length === 0) {

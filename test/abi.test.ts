@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { generateDecoder, layoutsFrom, readBtf } from '../scripts/generate-decoder.js';
 import { LAYOUTS } from '../src/events/generated/abi.js';
+import { RECORD_HEADER } from '../src/events/record-view.js';
 import { bpfObjectDir, projectRoot } from '../src/paths.js';
 import { requirement } from './helpers/environment.js';
 
@@ -72,4 +73,20 @@ test('the host C compiler lays out the ABI headers as the BPF target does', (t) 
     ])
     .join('\n');
   assert.equal(printed.trim(), expected);
+});
+
+test('every record starts with its header and acting task where the decoder reads them', () => {
+  const header = LAYOUTS['event_header']!.fields;
+  const task = LAYOUTS['task_ids']!.fields;
+  assert.equal(header['cpu']?.offset, RECORD_HEADER.cpu);
+  assert.equal(header['ktime']?.offset, RECORD_HEADER.ktime);
+  assert.equal(header['seq']?.offset, RECORD_HEADER.seq);
+  for (const [name, layout] of Object.entries(LAYOUTS)) {
+    if (!name.endsWith('_event')) continue;
+    assert.equal(layout.fields['hdr']?.offset, 0, `${name}.hdr`);
+    const at = layout.fields['task']?.offset;
+    assert.equal(at, RECORD_HEADER.tgid - (task['tgid']?.offset ?? 0), `${name}.task`);
+    assert.equal(at! + task['pid']!.offset, RECORD_HEADER.pid);
+    assert.equal(at! + task['start_ns']!.offset, RECORD_HEADER.startNs);
+  }
 });

@@ -35,8 +35,6 @@ import {
   readModuleEvent,
   readPolicyEvent,
   readSockEvent,
-  type EventHeader,
-  type TaskIds,
 } from './generated/abi.js';
 import {
   AF_INET6,
@@ -47,7 +45,7 @@ import {
   syscallName,
   tcpStateName,
 } from './kernel-names.js';
-import { RecordView } from './record-view.js';
+import { readU64, RECORD_HEADER, RecordView } from './record-view.js';
 import type {
   BenchEvent,
   CredentialsChangeEvent,
@@ -138,8 +136,14 @@ function signedId(id: number): number {
   return id === UNCHANGED_ID ? -1 : id;
 }
 
-function processRef(task: TaskIds, comm: string): ProcessRef {
-  return { pid: task.tgid, tid: task.pid, startNs: task.startNs, comm };
+/** The acting task every record carries after its header. */
+function processAt(v: RecordView, at: number, comm: string): ProcessRef {
+  return {
+    pid: v.u32[(at + RECORD_HEADER.tgid) >>> 2]!,
+    tid: v.u32[(at + RECORD_HEADER.pid) >>> 2]!,
+    startNs: readU64(v, at + RECORD_HEADER.startNs),
+    comm,
+  };
 }
 
 /** Results are __s32 in the records; the generated readers give them unsigned. */
@@ -151,9 +155,14 @@ function outcome(syscall: number, result: number): SyscallOutcome {
     : { syscall: syscallName(syscall), result: signed, error };
 }
 
-/** clockOffsetNs is filled in by RecordDecoder.decodeRecord for every event. */
-function origin(hdr: EventHeader): RecordOrigin {
-  return { ktime: hdr.ktime, cpu: hdr.cpu, seq: hdr.seq, clockOffsetNs: 0n };
+/** The record's header; clockOffsetNs is filled in by RecordDecoder.decodeRecord for every event. */
+function originAt(v: RecordView, at: number): RecordOrigin {
+  return {
+    ktime: readU64(v, at + RECORD_HEADER.ktime),
+    cpu: v.u32[(at + RECORD_HEADER.cpu) >>> 2]!,
+    seq: readU64(v, at + RECORD_HEADER.seq),
+    clockOffsetNs: 0n,
+  };
 }
 
 /** NUL-separated argv as the kernel stores it: every string, empty ones included, ends in a NUL. */
@@ -270,8 +279,8 @@ export class RecordDecoder {
     if (end > at + size) return null;
     return {
       kind: 'process.exec',
-      origin: origin(raw.hdr),
-      process: processRef(raw.task, raw.comm),
+      origin: originAt(v, at),
+      process: processAt(v, at, raw.comm),
       parent: { pid: raw.parent.tgid, startNs: raw.parent.startNs },
       binary: buf.toString('utf8', filename, argv),
       argv: splitArgv(buf, argv, cwd),
@@ -290,8 +299,8 @@ export class RecordDecoder {
     const raw = readExitEvent(v, at);
     return {
       kind: 'process.exit',
-      origin: origin(raw.hdr),
-      process: processRef(raw.task, raw.comm),
+      origin: originAt(v, at),
+      process: processAt(v, at, raw.comm),
       exitCode: (raw.status >> 8) & 0xff,
       signal: raw.status & 0x7f,
       coreDumped: (raw.status & 0x80) !== 0,
@@ -302,8 +311,8 @@ export class RecordDecoder {
     const raw = readForkEvent(v, at);
     return {
       kind: 'process.fork',
-      origin: origin(raw.hdr),
-      process: processRef(raw.task, raw.comm),
+      origin: originAt(v, at),
+      process: processAt(v, at, raw.comm),
       parent: { pid: raw.parent.tgid, startNs: raw.parent.startNs },
     };
   }
@@ -315,8 +324,8 @@ export class RecordDecoder {
     if (end > at + size) return null;
     return {
       kind: 'file.open',
-      origin: origin(raw.hdr),
-      process: processRef(raw.task, raw.comm),
+      origin: originAt(v, at),
+      process: processAt(v, at, raw.comm),
       ...outcome(raw.syscall, raw.result),
       path: v.buf.toString('utf8', path, end),
       pathUnresolved: (raw.flags & FileFlags.FILE_PATH_UNRESOLVED) !== 0,
@@ -338,8 +347,8 @@ export class RecordDecoder {
     const end = path + raw.pathLen;
     if (end > at + size) return null;
     const common = {
-      origin: origin(raw.hdr),
-      process: processRef(raw.task, raw.comm),
+      origin: originAt(v, at),
+      process: processAt(v, at, raw.comm),
       ...outcome(raw.syscall, raw.result),
       path: v.buf.toString('utf8', path, end),
       pathUnresolved: (raw.flags & FileFlags.FILE_PATH_UNRESOLVED) !== 0,
@@ -367,8 +376,8 @@ export class RecordDecoder {
     if (end > at + size) return null;
     return {
       kind: 'file.rename',
-      origin: origin(raw.hdr),
-      process: processRef(raw.task, raw.comm),
+      origin: originAt(v, at),
+      process: processAt(v, at, raw.comm),
       ...outcome(raw.syscall, raw.result),
       oldPath: v.buf.toString('utf8', oldPath, newPath),
       oldPathUnresolved: (raw.flags & FileFlags.FILE_PATH_UNRESOLVED) !== 0,
@@ -392,7 +401,7 @@ export class RecordDecoder {
       local: { address: format(v.buf, at + LOCAL_ADDR_OFFSET), port: raw.localPort },
       remote: { address: format(v.buf, at + REMOTE_ADDR_OFFSET), port: raw.remotePort },
     };
-    const common = { origin: origin(raw.hdr), process: processRef(raw.task, raw.comm), ...socket };
+    const common = { origin: originAt(v, at), process: processAt(v, at, raw.comm), ...socket };
     switch (op) {
       case Op.NET_CLOSE:
         return {
@@ -426,8 +435,8 @@ export class RecordDecoder {
     const raisedBy = RAISES.filter(([bit]) => (raw.flags & bit) !== 0).map(([, name]) => name);
     return {
       kind: 'credentials.change',
-      origin: origin(raw.hdr),
-      process: processRef(raw.task, raw.comm),
+      origin: originAt(v, at),
+      process: processAt(v, at, raw.comm),
       ...outcome(raw.syscall, raw.result),
       args,
       before: raw.oldCreds,
@@ -441,8 +450,8 @@ export class RecordDecoder {
   private module(op: number, v: RecordView, at: number, size: number): ModuleLoadEvent | ModuleUnloadEvent | null {
     const raw = readModuleEvent(v, at);
     const common = {
-      origin: origin(raw.hdr),
-      process: processRef(raw.task, raw.comm),
+      origin: originAt(v, at),
+      process: processAt(v, at, raw.comm),
       ...outcome(raw.syscall, raw.result),
       name: raw.name,
     };
@@ -468,8 +477,8 @@ export class RecordDecoder {
     if (end > at + size) return null;
     const event: PolicyMatchEvent = {
       kind: 'policy.match',
-      origin: origin(raw.hdr),
-      process: processRef(raw.task, raw.comm),
+      origin: originAt(v, at),
+      process: processAt(v, at, raw.comm),
       policy: raw.policy,
       policyId: raw.policyId,
       ruleIndex: raw.ruleIndex,
@@ -510,8 +519,8 @@ export class RecordDecoder {
     const raw = readBenchEvent(v, at);
     return {
       kind: 'ebpipe.bench',
-      origin: origin(raw.hdr),
-      process: processRef(raw.task, ''),
+      origin: originAt(v, at),
+      process: processAt(v, at, ''),
       value: raw.value,
     };
   }

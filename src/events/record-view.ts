@@ -31,3 +31,6 @@ export function cString(v: RecordView, at: number, max: number): string {
   while (end < at + max && bytes[end] !== 0) end++;
   return bytes.toString('utf8', at, end);
 }
+
+/** Byte offsets of the members every record starts with (bpf/include/events.h; test/abi.test.ts checks them). */
+export const RECORD_HEADER = { cpu: 4, ktime: 8, seq: 16, tgid: 24, pid: 28, startNs: 32 } as const;

@@ -335,8 +335,6 @@ export function readNamespaces(v: RecordView, at: number): Namespaces {
 
 /** struct exec_event (160 bytes) */
 export interface ExecEvent {
-  hdr: EventHeader;
-  task: TaskIds;
   parent: TaskIds;
   creds: Credentials;
   ns: Namespaces;
@@ -354,8 +352,6 @@ export const EXEC_EVENT_SIZE = 160;
 /** `at` must be 8-byte aligned in the view. */
 export function readExecEvent(v: RecordView, at: number): ExecEvent {
   return {
-    hdr: readEventHeader(v, at + 0),
-    task: readTaskIds(v, at + 24),
     parent: readTaskIds(v, at + 40),
     creds: readCredentials(v, at + 56),
     ns: readNamespaces(v, at + 88),
@@ -371,8 +367,6 @@ export function readExecEvent(v: RecordView, at: number): ExecEvent {
 
 /** struct exit_event (64 bytes) */
 export interface ExitEvent {
-  hdr: EventHeader;
-  task: TaskIds;
   status: number;
   comm: string;
 }
@@ -382,8 +376,6 @@ export const EXIT_EVENT_SIZE = 64;
 /** `at` must be 8-byte aligned in the view. */
 export function readExitEvent(v: RecordView, at: number): ExitEvent {
   return {
-    hdr: readEventHeader(v, at + 0),
-    task: readTaskIds(v, at + 24),
     status: v.u32[(at + 40) >>> 2]!,
     comm: cString(v, at + 48, 16),
   };
@@ -391,8 +383,6 @@ export function readExitEvent(v: RecordView, at: number): ExitEvent {
 
 /** struct fork_event (72 bytes) */
 export interface ForkEvent {
-  hdr: EventHeader;
-  task: TaskIds;
   parent: TaskIds;
   comm: string;
 }
@@ -402,8 +392,6 @@ export const FORK_EVENT_SIZE = 72;
 /** `at` must be 8-byte aligned in the view. */
 export function readForkEvent(v: RecordView, at: number): ForkEvent {
   return {
-    hdr: readEventHeader(v, at + 0),
-    task: readTaskIds(v, at + 24),
     parent: readTaskIds(v, at + 40),
     comm: cString(v, at + 56, 16),
   };
@@ -411,8 +399,6 @@ export function readForkEvent(v: RecordView, at: number): ForkEvent {
 
 /** struct file_open_event (112 bytes) */
 export interface FileOpenEvent {
-  hdr: EventHeader;
-  task: TaskIds;
   result: number;
   syscall: number;
   openFlags: number;
@@ -431,8 +417,6 @@ export const FILE_OPEN_EVENT_SIZE = 112;
 /** `at` must be 8-byte aligned in the view. */
 export function readFileOpenEvent(v: RecordView, at: number): FileOpenEvent {
   return {
-    hdr: readEventHeader(v, at + 0),
-    task: readTaskIds(v, at + 24),
     result: v.u32[(at + 40) >>> 2]!,
     syscall: v.u32[(at + 44) >>> 2]!,
     openFlags: v.u32[(at + 48) >>> 2]!,
@@ -449,8 +433,6 @@ export function readFileOpenEvent(v: RecordView, at: number): FileOpenEvent {
 
 /** struct file_path_event (112 bytes) */
 export interface FilePathEvent {
-  hdr: EventHeader;
-  task: TaskIds;
   result: number;
   syscall: number;
   dirfd: number;
@@ -470,8 +452,6 @@ export const FILE_PATH_EVENT_SIZE = 112;
 /** `at` must be 8-byte aligned in the view. */
 export function readFilePathEvent(v: RecordView, at: number): FilePathEvent {
   return {
-    hdr: readEventHeader(v, at + 0),
-    task: readTaskIds(v, at + 24),
     result: v.u32[(at + 40) >>> 2]!,
     syscall: v.u32[(at + 44) >>> 2]!,
     dirfd: v.u32[(at + 48) >>> 2]!,
@@ -489,8 +469,6 @@ export function readFilePathEvent(v: RecordView, at: number): FilePathEvent {
 
 /** struct file_rename_event (88 bytes) */
 export interface FileRenameEvent {
-  hdr: EventHeader;
-  task: TaskIds;
   result: number;
   syscall: number;
   oldDirfd: number;
@@ -507,8 +485,6 @@ export const FILE_RENAME_EVENT_SIZE = 88;
 /** `at` must be 8-byte aligned in the view. */
 export function readFileRenameEvent(v: RecordView, at: number): FileRenameEvent {
   return {
-    hdr: readEventHeader(v, at + 0),
-    task: readTaskIds(v, at + 24),
     result: v.u32[(at + 40) >>> 2]!,
     syscall: v.u32[(at + 44) >>> 2]!,
     oldDirfd: v.u32[(at + 48) >>> 2]!,
@@ -523,8 +499,6 @@ export function readFileRenameEvent(v: RecordView, at: number): FileRenameEvent 
 
 /** struct sock_event (136 bytes) */
 export interface SockEvent {
-  hdr: EventHeader;
-  task: TaskIds;
   result: number;
   syscall: number;
   family: number;
@@ -544,8 +518,6 @@ export const SOCK_EVENT_SIZE = 136;
 /** `at` must be 8-byte aligned in the view. */
 export function readSockEvent(v: RecordView, at: number): SockEvent {
   return {
-    hdr: readEventHeader(v, at + 0),
-    task: readTaskIds(v, at + 24),
     result: v.u32[(at + 40) >>> 2]!,
     syscall: v.u32[(at + 44) >>> 2]!,
     family: v.u16[(at + 48) >>> 1]!,
@@ -601,8 +573,6 @@ export function readCredIds(v: RecordView, at: number): CredIds {
 
 /** struct cred_change_event (256 bytes) */
 export interface CredChangeEvent {
-  hdr: EventHeader;
-  task: TaskIds;
   result: number;
   syscall: number;
   arg0: number;
@@ -619,8 +589,6 @@ export const CRED_CHANGE_EVENT_SIZE = 256;
 /** `at` must be 8-byte aligned in the view. */
 export function readCredChangeEvent(v: RecordView, at: number): CredChangeEvent {
   return {
-    hdr: readEventHeader(v, at + 0),
-    task: readTaskIds(v, at + 24),
     result: v.u32[(at + 40) >>> 2]!,
     syscall: v.u32[(at + 44) >>> 2]!,
     arg0: v.u32[(at + 48) >>> 2]!,
@@ -635,8 +603,6 @@ export function readCredChangeEvent(v: RecordView, at: number): CredChangeEvent 
 
 /** struct module_event (136 bytes) */
 export interface ModuleEvent {
-  hdr: EventHeader;
-  task: TaskIds;
   result: number;
   syscall: number;
   fd: number;
@@ -653,8 +619,6 @@ export const MODULE_EVENT_SIZE = 136;
 /** `at` must be 8-byte aligned in the view. */
 export function readModuleEvent(v: RecordView, at: number): ModuleEvent {
   return {
-    hdr: readEventHeader(v, at + 0),
-    task: readTaskIds(v, at + 24),
     result: v.u32[(at + 40) >>> 2]!,
     syscall: v.u32[(at + 44) >>> 2]!,
     fd: v.u32[(at + 48) >>> 2]!,
@@ -669,8 +633,6 @@ export function readModuleEvent(v: RecordView, at: number): ModuleEvent {
 
 /** struct bench_event (48 bytes) */
 export interface BenchEvent {
-  hdr: EventHeader;
-  task: TaskIds;
   value: number;
 }
 
@@ -679,16 +641,12 @@ export const BENCH_EVENT_SIZE = 48;
 /** `at` must be 8-byte aligned in the view. */
 export function readBenchEvent(v: RecordView, at: number): BenchEvent {
   return {
-    hdr: readEventHeader(v, at + 0),
-    task: readTaskIds(v, at + 24),
     value: readU64(v, at + 40),
   };
 }
 
 /** struct policy_event (264 bytes) */
 export interface PolicyEvent {
-  hdr: EventHeader;
-  task: TaskIds;
   creds: Credentials;
   policyId: number;
   ruleIndex: number;
@@ -719,8 +677,6 @@ export const POLICY_EVENT_SIZE = 264;
 /** `at` must be 8-byte aligned in the view. */
 export function readPolicyEvent(v: RecordView, at: number): PolicyEvent {
   return {
-    hdr: readEventHeader(v, at + 0),
-    task: readTaskIds(v, at + 24),
     creds: readCredentials(v, at + 40),
     policyId: v.u32[(at + 72) >>> 2]!,
     ruleIndex: v.u16[(at + 76) >>> 1]!,
