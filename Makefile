@@ -10,6 +10,7 @@ BPF_HEADERS := $(wildcard bpf/include/*.h bpf/lib/*.bpf.h)
 VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
 
 .PHONY: all bpf native ts generate clean
+NATIVE_ADDON := native/build/Release/ebpipe_native.node
 all: bpf native ts
 
 bpf: $(BPF_OBJECTS)
@@ -30,7 +31,9 @@ $(BPF_BUILD)/%.bpf.o: bpf/%.bpf.c $(BPF_HEADERS) $(BPF_BUILD)/vmlinux.h
 NODEDIR ?= $(shell node -p "require('path').resolve(process.execPath, '../..')")
 NODE_GYP_FLAGS := $(if $(wildcard $(NODEDIR)/include/node/node.h),--nodedir=$(NODEDIR),)
 
-native:
+native: $(NATIVE_ADDON)
+
+$(NATIVE_ADDON): native/binding.gyp $(wildcard native/src/*)
 	cd native && npx --no-install node-gyp rebuild --silent $(NODE_GYP_FLAGS)
 
 generate: bpf ts
