@@ -6,7 +6,8 @@ import { DecodeProcessor } from '../processors/decode/decode-processor.js';
 import { FilterProcessor } from '../processors/filter/filter-processor.js';
 import { CounterRegistry } from '../telemetry/counters.js';
 import { createLogger } from '../telemetry/logger.js';
-import { execBatch, RecordingExporter, ScriptedReceiver, testContext } from '../testing/pipeline.js';
+import { syntheticBatch } from '../capture/synthetic-capture.js';
+import { RecordingExporter, ScriptedReceiver, testContext } from '../testing/pipeline.js';
 import type { Connector, Processor, Receiver } from './component.js';
 import { ExportError } from './component.js';
 import { QueuedExporter, type BatchSettings, type QueueSettings } from './queued-exporter.js';
@@ -71,7 +72,7 @@ function build(g: Graph, counters = new CounterRegistry()) {
 }
 
 const batches = (count: number, size: number) =>
-  Array.from({ length: count }, (_, i) => execBatch(1000 + i * size, size));
+  Array.from({ length: count }, (_, i) => syntheticBatch(i * size, size)); // pids 1000 + record number
 
 describe('PipelineRuntime', () => {
   test('decodes, filters and exports every batch to every exporter, settling each delivery once', async () => {

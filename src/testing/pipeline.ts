@@ -1,5 +1,4 @@
 // Building blocks for pipeline tests: a context, scripted receivers and exporters.
-import { encodeExec, frameBatch } from '../events/encode.js';
 import type { Event } from '../events/model.js';
 import { Delivery, type DeliveryResult } from '../pipeline/batch.js';
 import type { BatchConsumer, ComponentContext, Exporter, Receiver } from '../pipeline/component.js';
@@ -14,28 +13,6 @@ export function testContext(id: string, counters = new CounterRegistry()): Compo
     origin: () => ({ file: 'test.yaml', line: 1, column: 1 }),
     baseDir: process.cwd(),
   };
-}
-
-/** A raw batch of `n` exec records for pids start..start+n-1. */
-export function execBatch(start: number, n: number): Buffer {
-  const records = Array.from({ length: n }, (_, i) =>
-    encodeExec({
-      ktime: 1000 + start + i,
-      cpu: 0,
-      seq: start + i,
-      task: { tgid: start + i, pid: start + i, startNs: 1 },
-      parent: { tgid: 1, pid: 1, startNs: 1 },
-      creds: { uid: 0, gid: 0, euid: 0, egid: 0, capEffective: 0n, capPermitted: 0n },
-      ns: { mnt: 1, pid: 1, net: 1, uts: 1, ipc: 1, user: 1, cgroup: 1 },
-      cgroupId: 1,
-      flags: 0,
-      comm: 'test',
-      filename: '/usr/bin/test',
-      argv: ['/usr/bin/test', String(start + i)],
-      cwd: '/',
-    }),
-  );
-  return frameBatch(records);
 }
 
 /** Hands prepared raw batches on one after the other, as a receiver would, recording deliveries. */

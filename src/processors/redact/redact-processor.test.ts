@@ -3,12 +3,13 @@ import { test } from 'node:test';
 import { RecordDecoder } from '../../events/decode.js';
 import type { Event, ExecEvent } from '../../events/model.js';
 import { Delivery } from '../../pipeline/batch.js';
-import { execBatch, testContext } from '../../testing/pipeline.js';
+import { syntheticBatch } from '../../capture/synthetic-capture.js';
+import { testContext } from '../../testing/pipeline.js';
 import { redactProcessor } from './redact-processor.js';
 
 function execEvent(argv: string[]): ExecEvent {
   const events: Event[] = [];
-  new RecordDecoder().decodeBatch(execBatch(1, 1), events);
+  new RecordDecoder().decodeBatch(syntheticBatch(1, 1), events); // record 1 is an exec
   const e = events[0] as ExecEvent;
   e.argv = argv;
   return e;
@@ -58,5 +59,5 @@ test('drop action removes the field that holds the secret', () => {
   const e = execEvent(['/usr/bin/curl', 'https://u:pw@example.com']);
   const [out] = run({ action: 'drop' }, [e]) as ExecEvent[];
   assert.equal(out?.argv, undefined);
-  assert.equal(out?.binary, '/usr/bin/test');
+  assert.equal(out?.binary, '/usr/bin/worker', 'other fields stay');
 });
