@@ -49,20 +49,14 @@ export class QueuedExporter {
   private readonly failedAttempts: Counter;
   private readonly stopping = new AbortController();
   private shutdownPromise: Promise<void> | undefined;
-  private readonly queueSettings: QueueSettings;
-  private readonly retry: RetrySettings;
-  private readonly batching: BatchSettings;
 
   constructor(
     readonly id: string,
     private readonly exporter: Exporter,
-    settings: ExporterQueueSettings,
+    private readonly settings: ExporterQueueSettings,
     private readonly counters: CounterRegistry,
     private readonly logger: Logger,
   ) {
-    this.queueSettings = settings.queue;
-    this.retry = settings.retry;
-    this.batching = settings.batch;
     this.queue = new Channel(settings.queue.queueSize, settings.queue.blockOnOverflow ? 'block' : 'drop_newest');
     this.sent = counters.counter('exporter_sent_events_total', { exporter: id });
     this.failedAttempts = counters.counter('exporter_send_failed_attempts_total', { exporter: id });
@@ -70,7 +64,7 @@ export class QueuedExporter {
 
   async start(): Promise<void> {
     await this.exporter.start?.();
-    for (let i = 0; i < this.queueSettings.numConsumers; i++) this.consumers.push(this.consume());
+    for (let i = 0; i < this.settings.queue.numConsumers; i++) this.consumers.push(this.consume());
   }
 
   get queued(): number {
@@ -101,7 +95,7 @@ export class QueuedExporter {
   private async gather(first: QueuedBatch): Promise<QueuedBatch[]> {
     const group = [first];
     let events = first.events.length;
-    const { minEvents, maxEvents, flushTimeoutMs } = this.batching;
+    const { minEvents, maxEvents, flushTimeoutMs } = this.settings.batch;
     const deadline = performance.now() + flushTimeoutMs;
     while (events < maxEvents) {
       let next = this.queue.tryPull();
@@ -117,7 +111,7 @@ export class QueuedExporter {
   }
 
   private async exportWithRetry(group: QueuedBatch[]): Promise<void> {
-    const backoff = new Backoff(this.retry);
+    const backoff = new Backoff(this.settings.retry);
     const events = group.length === 1 ? group[0]!.events : group.flatMap((b) => b.events);
     for (;;) {
       try {
@@ -129,7 +123,7 @@ export class QueuedExporter {
         this.failedAttempts.add();
         const e = err instanceof ExportError ? err : new ExportError((err as Error).message, 'EXPORT_FAILED', false);
         this.counters.counter('exporter_errors_total', { exporter: this.id, code: e.code }).add();
-        const wait = e.permanent || !this.retry.enabled || this.stopping.signal.aborted ? null : backoff.next();
+        const wait = e.permanent || !this.settings.retry.enabled || this.stopping.signal.aborted ? null : backoff.next();
         if (wait === null) {
           this.logger.error(
             { exporter: this.id, code: e.code, events: events.length, err: e.message },
