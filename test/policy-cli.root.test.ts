@@ -10,31 +10,9 @@ import { PolicyControlServer } from '../src/policy/control-server.js';
 import { createLogger } from '../src/telemetry/logger.js';
 import { requirement, rootMissing } from './helpers/environment.js';
 import { runCli } from './helpers/cli.js';
-import { kprobePolicy, PolicyTestbed } from './policy/testbed.js';
+import { PolicyTestbed, secretPolicy } from './policy/testbed.js';
 
-function policyFile(name: string, secret: string, allowed: string, operator = 'Equal'): string {
-  return kprobePolicy(
-    name,
-    `  - call: security_file_open
-    syscall: false
-    args:
-    - index: 0
-      type: file
-    selectors:
-    - matchArgs:
-      - index: 0
-        operator: ${operator}
-        values:
-        - ${secret}
-      matchBinaries:
-      - operator: NotIn
-        values:
-        - ${allowed}
-      matchActions:
-      - action: Sigkill
-`,
-  );
-}
+const SIGKILL = '      - action: Sigkill';
 
 describe('ebpipe policy on a running agent (root)', { concurrency: false }, () => {
   let bed: PolicyTestbed | undefined;
@@ -70,7 +48,7 @@ describe('ebpipe policy on a running agent (root)', { concurrency: false }, () =
     const b = ready(t);
     if (!b) return;
     const file = join(b.dir, 'block-secret-access.yaml');
-    writeFileSync(file, policyFile('block-secret-access', secret, allowed));
+    writeFileSync(file, secretPolicy('block-secret-access', secret, allowed, SIGKILL));
     const added = await policy('add', file);
     assert.equal(added.code, 0, added.stderr);
     assert.match(
@@ -116,7 +94,7 @@ describe('ebpipe policy on a running agent (root)', { concurrency: false }, () =
     const b = ready(t);
     if (!b) return;
     const file = join(b.dir, 'block-secret-access.yaml');
-    writeFileSync(file, policyFile('block-secret-access', secret, allowed, 'Equals'));
+    writeFileSync(file, secretPolicy('block-secret-access', secret, allowed, SIGKILL, 'Equals'));
     const refused = await policy('add', file);
     assert.equal(refused.code, 1);
     assert.match(
@@ -134,7 +112,7 @@ describe('ebpipe policy on a running agent (root)', { concurrency: false }, () =
 
     // The same name from another file: refused, the first one stays.
     const other = join(b.dir, 'other.yaml');
-    writeFileSync(other, policyFile('block-secret-access', secret, allowed));
+    writeFileSync(other, secretPolicy('block-secret-access', secret, allowed, SIGKILL));
     const conflict = await policy('add', other);
     assert.equal(conflict.code, 1);
     assert.match(

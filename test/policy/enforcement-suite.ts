@@ -31,7 +31,7 @@ import { PolicyFileError } from '../../src/policy/policy-document.js';
 import { PolicyDirectory } from '../../src/policy/policy-directory.js';
 import { createLogger } from '../../src/telemetry/logger.js';
 import { requirement, rootMissing } from '../helpers/environment.js';
-import { kprobePolicy, PolicyTestbed, TEST_ACTOR, type Run } from './testbed.js';
+import { kprobePolicy, PolicyTestbed, secretPolicy, TEST_ACTOR, type Run } from './testbed.js';
 
 const SECRET = 'I love pizza!\n';
 const expectedVariant = process.env['EBPIPE_EXPECT_POLICY_VARIANT'];
@@ -43,29 +43,6 @@ function killedBeforeReading(run: Run, what: string): void {
     `${what}: expected SIGKILL, got code ${run.code} signal ${run.signal} stderr ${run.stderr}`,
   );
   assert.equal(run.stdout, '', `${what}: read ${JSON.stringify(run.stdout)} before it was killed`);
-}
-
-function secretPolicy(name: string, file: string, allowed: string, actions: string): string {
-  return kprobePolicy(
-    name,
-    `  - call: security_file_open
-    syscall: false
-    args:
-    - index: 0
-      type: file
-    selectors:
-    - matchArgs:
-      - index: 0
-        operator: Equal
-        values:
-        - ${file}
-      matchBinaries:
-      - operator: NotIn
-        values:
-        - ${allowed}
-      matchActions:
-${actions}`,
-  );
 }
 
 void describe('policy enforcement in the kernel (root)', { concurrency: false, timeout: 600_000 }, () => {

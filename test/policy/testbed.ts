@@ -130,3 +130,27 @@ export function kprobePolicy(name: string, hook: string): string {
     hook,
   ].join('\n');
 }
+
+/** Protects `file` (security_file_open, matched on the file) from every binary but `allowed`. */
+export function secretPolicy(name: string, file: string, allowed: string, actions: string, operator = 'Equal'): string {
+  return kprobePolicy(
+    name,
+    `  - call: security_file_open
+    syscall: false
+    args:
+    - index: 0
+      type: file
+    selectors:
+    - matchArgs:
+      - index: 0
+        operator: ${operator}
+        values:
+        - ${file}
+      matchBinaries:
+      - operator: NotIn
+        values:
+        - ${allowed}
+      matchActions:
+${actions}`,
+  );
+}
