@@ -1,6 +1,6 @@
 // Builds raw ring records and batches from typed values, laid out by the generated
 // LAYOUTS: synthetic captures for benchmarks and replay tests that need no kernel.
-import { LAYOUTS, Op } from './generated/abi.js';
+import { LAYOUTS, Op, type FileOpenEvent, type FilePathEvent, type FileRenameEvent } from './generated/abi.js';
 import type { CredIds, Credentials, Namespaces } from './model.js';
 
 export interface RecordHeaderValues {
@@ -166,15 +166,8 @@ export interface SyscallRecordValues extends RecordHeaderValues {
   result: number;
 }
 
-export interface FileOpenRecordValues extends SyscallRecordValues {
-  openFlags: number;
-  mode: number;
-  resolve: number;
-  dev: number;
-  ino: number;
-  dirfd: number;
-  /** FileFlags bits. */
-  flags: number;
+/** The generated record's fields, with the path in place of its length. */
+export interface FileOpenRecordValues extends SyscallRecordValues, Omit<FileOpenEvent, 'pathLen' | 'comm'> {
   path: string;
 }
 
@@ -196,15 +189,7 @@ export function encodeFileOpen(v: FileOpenRecordValues): Buffer {
   return buf;
 }
 
-export interface FilePathRecordValues extends SyscallRecordValues {
-  dirfd: number;
-  atFlags: number;
-  mode: number;
-  uid: number;
-  gid: number;
-  flags: number;
-  dev: number;
-  ino: number;
+export interface FilePathRecordValues extends SyscallRecordValues, Omit<FilePathEvent, 'pathLen' | 'comm'> {
   path: string;
 }
 
@@ -228,11 +213,8 @@ export function encodeFilePath(op: number, v: FilePathRecordValues): Buffer {
   return buf;
 }
 
-export interface FileRenameRecordValues extends SyscallRecordValues {
-  oldDirfd: number;
-  newDirfd: number;
-  renameFlags: number;
-  flags: number;
+export interface FileRenameRecordValues
+  extends SyscallRecordValues, Omit<FileRenameEvent, 'oldPathLen' | 'newPathLen' | 'comm'> {
   oldPath: string;
   newPath: string;
 }
