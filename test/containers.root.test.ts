@@ -10,11 +10,11 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { cgroup2MountPoint } from '../src/containers/cgroup-directory.js';
-import type { Event, ExecEvent, ExitEvent } from '../src/events/model.js';
 import { ProcessEnricher } from '../src/processors/enrich/process-enricher.js';
 import { parseProcStat } from '../src/processes/proc-files.js';
 import { requirement, rootMissing } from './helpers/environment.js';
 import { EnrichingKernel } from './helpers/enriching-kernel.js';
+import { isExecOf, isExit } from './helpers/kernel.js';
 
 const mount = cgroup2MountPoint(readFileSync('/proc/self/mountinfo', 'utf8'));
 const missing = rootMissing() ?? (mount === undefined ? 'needs a cgroup2 mount' : null);
@@ -35,15 +35,6 @@ function moveInto(path: string, pid: number): void {
 function waitingShell(command: string): ChildProcess {
   return spawn('/bin/sh', ['-c', `read line; ${command}`], { stdio: ['pipe', 'ignore', 'ignore'] });
 }
-
-const isExecOf =
-  (argv: readonly string[]) =>
-  (e: Event): e is ExecEvent =>
-    e.kind === 'process.exec' && e.argv.length === argv.length && e.argv.every((a, i) => a === argv[i]);
-const isExit =
-  (pid: number) =>
-  (e: Event): e is ExitEvent =>
-    e.kind === 'process.exit' && e.process.pid === pid;
 
 describe('container identity from cgroups', { concurrency: false }, () => {
   let kernel: EnrichingKernel | undefined;

@@ -7,9 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
-import type { Event, ExecEvent, ExitEvent } from '../src/events/model.js';
+import type { Event, ExecEvent } from '../src/events/model.js';
 import { requirement, rootMissing } from './helpers/environment.js';
-import { CollectingKernel } from './helpers/kernel.js';
+import { CollectingKernel, isExit } from './helpers/kernel.js';
 
 function run(
   cmd: string,
@@ -27,10 +27,6 @@ const isExec =
   (pid: number) =>
   (e: Event): e is ExecEvent =>
     e.kind === 'process.exec' && e.process.pid === pid;
-const isExit =
-  (pid: number) =>
-  (e: Event): e is ExitEvent =>
-    e.kind === 'process.exit' && e.process.pid === pid;
 
 describe('process events from the kernel', { concurrency: false }, () => {
   let kernel: CollectingKernel | undefined;

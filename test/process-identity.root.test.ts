@@ -5,11 +5,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync, realpathSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import type { Event, ExecEvent, ExitEvent } from '../src/events/model.js';
+import type { ExecEvent } from '../src/events/model.js';
 import { formatExecId, hostIdentity } from '../src/processes/exec-id.js';
 import { parseProcStat } from '../src/processes/proc-files.js';
 import { requirement, rootMissing } from './helpers/environment.js';
 import { EnrichingKernel } from './helpers/enriching-kernel.js';
+import { isExecOf, isExit } from './helpers/kernel.js';
 
 const TICK_NS = 1e7; // USER_HZ = 100
 
@@ -18,15 +19,6 @@ function startTicks(pid: number): number {
   if (!stat) throw new Error(`no stat for ${pid}`);
   return stat.startTicks;
 }
-
-const isExecOf =
-  (argv: readonly string[]) =>
-  (e: Event): e is ExecEvent =>
-    e.kind === 'process.exec' && e.argv.length === argv.length && e.argv.every((a, i) => a === argv[i]);
-const isExit =
-  (pid: number) =>
-  (e: Event): e is ExitEvent =>
-    e.kind === 'process.exit' && e.process.pid === pid;
 
 describe('process identity from the kernel', { concurrency: false }, () => {
   let kernel: EnrichingKernel | undefined;

@@ -1,7 +1,7 @@
 // A kernel source for tests: decodes every batch and lets a test wait for events.
 import { setTimeout as delay } from 'node:timers/promises';
 import { RecordDecoder } from '../../src/events/decode.js';
-import type { Event } from '../../src/events/model.js';
+import type { Event, ExecEvent, ExitEvent } from '../../src/events/model.js';
 import { KernelSource, type KernelSourceOptions } from '../../src/kernel/kernel-source.js';
 import { createLogger } from '../../src/telemetry/logger.js';
 
@@ -42,3 +42,14 @@ export class CollectingKernel {
     return this.source.close();
   }
 }
+
+/** Matchers for waitFor(). */
+export const isExecOf =
+  (argv: readonly string[]) =>
+  (e: Event): e is ExecEvent =>
+    e.kind === 'process.exec' && e.argv.length === argv.length && e.argv.every((a, i) => a === argv[i]);
+
+export const isExit =
+  (pid: number) =>
+  (e: Event): e is ExitEvent =>
+    e.kind === 'process.exit' && e.process.pid === pid;
