@@ -10,8 +10,14 @@ BPF_HEADERS := $(wildcard bpf/include/*.h bpf/lib/*.bpf.h)
 VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
 
 .PHONY: all bpf native ts generate clean
-NATIVE_ADDON := native/build/Release/ebpipe_native.node
 all: bpf native ts
+
+# ebpipe's Node.js (scripts/node.sh) runs every tool below, whatever `node` the shell finds.
+EBPIPE_NODE := $(shell bash scripts/node.sh)
+ifeq ($(EBPIPE_NODE),)
+$(error no Node.js 24 or newer to build with: run scripts/setup.sh)
+endif
+export PATH := $(dir $(EBPIPE_NODE)):$(PATH)
 
 bpf: $(BPF_OBJECTS)
 
@@ -27,17 +33,21 @@ $(BPF_BUILD)/%.bpf.o: bpf/%.bpf.c $(BPF_HEADERS) $(BPF_BUILD)/vmlinux.h
 		-Wall -Werror -I$(BPF_BUILD) -Ibpf/include -Ibpf -c $< -o $@.tmp
 	$(BPFTOOL) gen object $@ $@.tmp && rm -f $@.tmp
 
-# Node's own headers, next to the running node, so node-gyp never downloads them (CI is offline).
-NODEDIR ?= $(shell node -p "require('path').resolve(process.execPath, '../..')")
+# Node's own headers, next to that node, so node-gyp never downloads them (CI is offline).
+NODEDIR ?= $(abspath $(dir $(EBPIPE_NODE))..)
 NODE_GYP_FLAGS := $(if $(wildcard $(NODEDIR)/include/node/node.h),--nodedir=$(NODEDIR),)
+# The addon is rebuilt for another Node.js ABI as for changed sources (node-gyp clears native/build).
+NATIVE_STAMP := native/build/built-for-node-abi-$(shell $(EBPIPE_NODE) -p process.versions.modules)
 
-native: $(NATIVE_ADDON)
+native: $(NATIVE_STAMP)
 
-$(NATIVE_ADDON): native/binding.gyp $(wildcard native/src/*)
-	cd native && npx --no-install node-gyp rebuild --silent $(NODE_GYP_FLAGS)
+$(NATIVE_STAMP): native/binding.gyp $(wildcard native/src/*)
+	# Not through npx: npm hands node-gyp the user's npmrc nodedir (Debian's points at /usr).
+	cd native && env -u npm_config_nodedir $(EBPIPE_NODE) ../node_modules/node-gyp/bin/node-gyp.js rebuild --silent $(NODE_GYP_FLAGS)
+	touch $@
 
 generate: bpf ts
-	node dist/scripts/generate-decoder.js $(BPF_BUILD)/abi.bpf.o src/events/generated/abi.ts
+	$(EBPIPE_NODE) dist/scripts/generate-decoder.js $(BPF_BUILD)/abi.bpf.o src/events/generated/abi.ts
 
 ts:
 	npx --no-install tsc -p tsconfig.json

@@ -5,4 +5,4 @@
 set -euo pipefail
 cd "$(dirname -- "${BASH_SOURCE[0]}")/.."
 bash scripts/setup.sh
-exec node bin/ebpipe.js run "$@"
+exec bin/ebpipe run "$@"

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs and builds everything the agent needs on Debian 12 (run as root):
-# toolchain and libbpf from Debian, npm dependencies, then the BPF objects, the
-# native addon and the TypeScript. Idempotent: apt runs only for what is missing.
+# toolchain and libbpf from Debian, Node.js 24 when the machine's is older
+# (scripts/node.sh), npm dependencies, then the BPF objects, the native addon and
+# the TypeScript, and links `ebpipe` into /usr/local/bin. Idempotent: apt runs only
+# for what is missing, Node.js is fetched once.
 set -euo pipefail
 cd "$(dirname -- "${BASH_SOURCE[0]}")/.."
 
@@ -10,8 +12,8 @@ missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q ' installed$' || missing+=("$p")
 done
-# nodejs/npm may come from elsewhere (nodesource, nvm): a working node is enough.
-if command -v node >/dev/null && command -v npm >/dev/null; then
+# Debian's npm fetches the pinned Node.js; node itself may come from anywhere (nodesource, nvm).
+if command -v npm >/dev/null; then
     missing=("${missing[@]/nodejs/}")
     missing=("${missing[@]/npm/}")
 fi
@@ -29,9 +31,23 @@ mountpoint -q /sys/kernel/tracing || mount -t tracefs tracefs /sys/kernel/tracin
 mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf || true
 mountpoint -q /sys/kernel/security || mount -t securityfs securityfs /sys/kernel/security || true
 
+# Everything below (npm, node-gyp, tsc) runs on ebpipe's Node.js.
+node="$(bash scripts/node.sh --install)"
+export PATH="${node%/*}:$PATH"
+
 # `npm install`, not `npm ci`: chdb's optional platform packages for other systems are not on
 # this registry, so they are missing from the lock and `npm ci` refuses it as out of sync.
-if [[ ! -d node_modules ]] || [[ package-lock.json -nt node_modules/.package-lock.json ]]; then
+# A different Node.js than the last install's (its major is in the stamp) installs again.
+stamp="node_modules/.ebpipe-node-$("$node" -p 'process.versions.modules')"
+if [[ ! -f "$stamp" ]] || [[ package-lock.json -nt node_modules/.package-lock.json ]]; then
     npm install --no-fund --no-audit
+    rm -f node_modules/.ebpipe-node-*
+    touch "$stamp"
 fi
 make -j"$(nproc)" all
+
+# `ebpipe` in a new shell is this checkout's launcher (bin/ebpipe picks the Node.js again).
+if [[ "$(id -u)" == 0 && "$(readlink -f /usr/local/bin/ebpipe 2>/dev/null)" != "$PWD/bin/ebpipe" ]]; then
+    ln -sfn "$PWD/bin/ebpipe" /usr/local/bin/ebpipe
+    echo "setup.sh: /usr/local/bin/ebpipe -> $PWD/bin/ebpipe" >&2
+fi

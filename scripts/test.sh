@@ -5,8 +5,10 @@ set -euo pipefail
 cd "$(dirname -- "${BASH_SOURCE[0]}")/.."
 bash scripts/setup.sh
 bash scripts/vm/install.sh
+node="$(bash scripts/node.sh)"
+export PATH="${node%/*}:$PATH"
 export EBPIPE_LOG_LEVEL="${EBPIPE_LOG_LEVEL:-warn}"
 mapfile -t tests < <(find dist -name '*.test.js' -not -path '*/node_modules/*' | sort)
 # One file at a time: kernel tests share the host's tracepoints and timing.
 # A hung test fails after 10 minutes instead of holding CI until its own limit.
-exec node --test --test-concurrency=1 --test-timeout=600000 "${tests[@]}"
+exec "$node" --test --test-concurrency=1 --test-timeout=600000 "${tests[@]}"

@@ -1,6 +1,7 @@
 // The only file that touches N-API. Arguments are checked here; options are normalised in
 // TypeScript (src/kernel/native.ts). Records cross into JS one batch at a time.
 #include <napi.h>
+#include <node_version.h>
 
 #include <cerrno>
 #include <cstring>
@@ -327,6 +328,8 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("possibleCpus", Napi::Function::New(env, PossibleCpus));
   exports.Set("peerCredentials", Napi::Function::New(env, PeerCredentialsOf));
   exports.Set("bootToRealtimeOffsetNs", Napi::Function::New(env, BootToRealtimeOffsetNs));
+  // N-API would load this into any newer or older Node.js; src/kernel/native.ts refuses another major.
+  exports.Set("builtForNodeMajor", Napi::Number::New(env, NODE_MAJOR_VERSION));
   return exports;
 }
 

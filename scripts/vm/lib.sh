@@ -18,8 +18,11 @@ vm_kernel_release() {
     printf '%s' "$found" | sort -V | tail -n 1
 }
 
+# shellcheck source=scripts/lib.sh
+source "${BASH_SOURCE[0]%/*}/../lib.sh"
+
 vm_cache_dir() {
-    printf '%s\n' "${EBPIPE_CACHE:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/ebpipe}/vm"
+    printf '%s\n' "$(ebpipe_cache_dir)/vm"
 }
 
 # Prints why the VM cannot run here, or nothing when it can.

@@ -70,6 +70,8 @@ export interface NativeAddon {
   bootToRealtimeOffsetNs(): bigint;
   /** Who is connected at the other end of a Unix socket (SO_PEERCRED). */
   peerCredentials(fd: number): { pid: number; uid: number; gid: number };
+  /** The major version of the Node.js whose headers the addon was built with. */
+  builtForNodeMajor: number;
 }
 
 export class NativeAddonError extends Error {
@@ -83,6 +85,16 @@ export function loadNativeAddon(): NativeAddon {
   if (!existsSync(nativeAddonPath)) {
     throw new NativeAddonError(`loading native addon: ${nativeAddonPath} not found (run \`make native\`)`);
   }
-  addon = createRequire(import.meta.url)(nativeAddonPath) as NativeAddon;
+  const loaded = createRequire(import.meta.url)(nativeAddonPath) as NativeAddon;
+  // N-API is stable across versions, so the loader would take it: the check is ours.
+  const running = Number(process.versions.node.split('.')[0]);
+  if (loaded.builtForNodeMajor !== running) {
+    throw new NativeAddonError(
+      `loading native addon: ${nativeAddonPath} was built for Node.js ${loaded.builtForNodeMajor}, ` +
+        `this is Node.js ${process.versions.node} (${process.execPath}): run ebpipe with bin/ebpipe, ` +
+        'or rebuild with scripts/setup.sh',
+    );
+  }
+  addon = loaded;
   return addon;
 }
