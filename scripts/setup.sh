@@ -46,8 +46,11 @@ if [[ ! -f "$stamp" ]] || [[ package-lock.json -nt node_modules/.package-lock.js
 fi
 make -j"$(nproc)" all
 
-# `ebpipe` in a new shell is this checkout's launcher (bin/ebpipe picks the Node.js again).
-if [[ "$(id -u)" == 0 && "$(readlink -f /usr/local/bin/ebpipe 2>/dev/null)" != "$PWD/bin/ebpipe" ]]; then
+# `ebpipe` in a new shell is this checkout's launcher (bin/ebpipe picks the Node.js again);
+# one that already points at another checkout is left alone.
+if [[ "$(id -u)" == 0 && ! -e /usr/local/bin/ebpipe ]]; then
     ln -sfn "$PWD/bin/ebpipe" /usr/local/bin/ebpipe
     echo "setup.sh: /usr/local/bin/ebpipe -> $PWD/bin/ebpipe" >&2
+elif [[ "$(readlink -f /usr/local/bin/ebpipe 2>/dev/null)" != "$PWD/bin/ebpipe" ]]; then
+    echo "setup.sh: /usr/local/bin/ebpipe is not this checkout's (ln -sfn $PWD/bin/ebpipe /usr/local/bin/ebpipe to change it)" >&2
 fi
