@@ -3,6 +3,7 @@
 // endpoint if asked for; and stops it so that everything accepted is flushed.
 import type { ComponentConfig, PipelineConfig } from '../config/pipeline-config.js';
 import type { ComponentContext, ComponentFactory, Connector, Processor, Receiver } from '../pipeline/component.js';
+import { agentResource } from '../exporters/otel/resource.js';
 import { ComponentSettingsError } from '../pipeline/component.js';
 import { exporterQueueSettings, type ExporterHelperSettings } from '../pipeline/exporter-settings.js';
 import { QueuedExporter } from '../pipeline/queued-exporter.js';
@@ -79,12 +80,13 @@ export class Agent {
   ): Promise<Agent> {
     const counters = options.counters ?? new CounterRegistry();
     const ctx = (c: ComponentConfig) => context(config, c, counters, logger);
+    const resource = agentResource(config.telemetry.resource);
     const parts: AgentParts = {
       receivers: createAll(config.receivers, (c) => c.factory.create(c.settings, ctx(c))),
       processors: createAll(config.processors, (c) => c.factory.create(c.settings, ctx(c))),
       exporters: createAll(config.exporters, (c) => {
         const settings = c.settings as ExporterHelperSettings;
-        const exporter = c.factory.create(c.settings, ctx(c));
+        const exporter = c.factory.create(c.settings, { ...ctx(c), resource });
         return new QueuedExporter(
           c.id,
           exporter,

@@ -8,8 +8,9 @@
 //   12  u32 event ABI version (bpf/include/events.h, AbiVersion.ABI_VERSION)
 //   16  i64 clock offset: realtime - boottime in ns on the recording host (events/clock.ts)
 //   24  i64 creation time, ns since the Unix epoch
-//   32  u16 host name length, u16 kernel release length, u32 zero
-//   40  host name, kernel release (UTF-8), zero padding to 8
+//   32  u16 host name length, u16 kernel release length, u16 boot id length, u16 zero
+//   40  host name, kernel release, boot id (UTF-8), zero padding to 8
+//       (captures written before the boot id have length 0 there: an unknown boot)
 // Then blocks until the end of the file:
 //    0  u32 batch length in bytes
 //    4  u32 records in the batch
@@ -17,6 +18,7 @@
 //   12  u32 zero
 //   16  the batch as the native reader framed it, zero padding to 8
 import { hostname, release } from 'node:os';
+import { hostBootId } from '../events/clock.js';
 import { AbiVersion } from '../events/generated/abi.js';
 import { systemErrorReason } from './system-error.js';
 
@@ -35,6 +37,8 @@ export interface CaptureHeader {
   createdAtNs: bigint;
   hostname: string;
   kernelRelease: string;
+  /** The recording host's boot (events/clock.ts hostBootId); '' when unknown. */
+  bootId: string;
 }
 
 /** A capture that cannot be read or written: a CAPTURE_* code for the format, else the errno code. */
@@ -69,15 +73,17 @@ export function localCaptureHeader(clockOffsetNs: bigint, nowMs = Date.now()): C
     createdAtNs: BigInt(nowMs) * 1_000_000n,
     hostname: hostname(),
     kernelRelease: release(),
+    bootId: hostBootId(),
   };
 }
 
 export function encodeHeader(h: CaptureHeader): Buffer {
   const host = Buffer.from(h.hostname, 'utf8');
   const kernel = Buffer.from(h.kernelRelease, 'utf8');
-  if (host.length > 0xffff || kernel.length > 0xffff)
-    throw new RangeError('host name or kernel release longer than 65535 bytes');
-  const out = Buffer.alloc(align8(FIXED_HEADER_SIZE + host.length + kernel.length));
+  const boot = Buffer.from(h.bootId, 'utf8');
+  if (host.length > 0xffff || kernel.length > 0xffff || boot.length > 0xffff)
+    throw new RangeError('host name, kernel release or boot id longer than 65535 bytes');
+  const out = Buffer.alloc(align8(FIXED_HEADER_SIZE + host.length + kernel.length + boot.length));
   CAPTURE_MAGIC.copy(out, 0);
   out.writeUInt32LE(CAPTURE_FORMAT_VERSION, 8);
   out.writeUInt32LE(h.abiVersion, 12);
@@ -85,8 +91,10 @@ export function encodeHeader(h: CaptureHeader): Buffer {
   out.writeBigInt64LE(h.createdAtNs, 24);
   out.writeUInt16LE(host.length, 32);
   out.writeUInt16LE(kernel.length, 34);
+  out.writeUInt16LE(boot.length, 36);
   host.copy(out, FIXED_HEADER_SIZE);
   kernel.copy(out, FIXED_HEADER_SIZE + host.length);
+  boot.copy(out, FIXED_HEADER_SIZE + host.length + kernel.length);
   return out;
 }
 
@@ -122,7 +130,8 @@ export function decodeHeader(bytes: Buffer, path: string): { header: CaptureHead
   }
   const hostLength = bytes.readUInt16LE(32);
   const kernelLength = bytes.readUInt16LE(34);
-  const size = align8(FIXED_HEADER_SIZE + hostLength + kernelLength);
+  const bootLength = bytes.readUInt16LE(36);
+  const size = align8(FIXED_HEADER_SIZE + hostLength + kernelLength + bootLength);
   if (bytes.length < size) {
     throw formatError('CAPTURE_HEADER_TRUNCATED', path, `header cut short at ${bytes.length} of ${size} bytes`);
   }
@@ -135,6 +144,11 @@ export function decodeHeader(bytes: Buffer, path: string): { header: CaptureHead
       'utf8',
       FIXED_HEADER_SIZE + hostLength,
       FIXED_HEADER_SIZE + hostLength + kernelLength,
+    ),
+    bootId: bytes.toString(
+      'utf8',
+      FIXED_HEADER_SIZE + hostLength + kernelLength,
+      FIXED_HEADER_SIZE + hostLength + kernelLength + bootLength,
     ),
   };
   if (header.abiVersion !== AbiVersion.ABI_VERSION) {

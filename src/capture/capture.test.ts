@@ -27,6 +27,7 @@ const header: CaptureHeader = {
   createdAtNs: 1_700_000_100_000_000_000n,
   hostname: 'höst-1',
   kernelRelease: '6.18.0-test',
+  bootId: '3f1c2d4e-0000-4000-8000-000000000001',
 };
 
 /** Batches of 1, 2, ... records, numbered on. */

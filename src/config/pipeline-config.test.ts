@@ -107,7 +107,11 @@ describe('good fixtures load', () => {
       processors: [],
       exporters: ['clickhouse', 'clickhouse/copy'],
     });
-    assert.deepEqual(config.telemetry, { logs: { level: 'warn' }, metrics: { address: '127.0.0.1:9464' } });
+    assert.deepEqual(config.telemetry, {
+      logs: { level: 'warn' },
+      metrics: { address: '127.0.0.1:9464' },
+      resource: {},
+    });
     assert.equal(config.baseDir, dir);
   });
 });
@@ -225,7 +229,7 @@ describe('component settings', () => {
   it('treats a component with nothing after its colon as empty settings, with defaults applied', () => {
     const config = parse(`receivers:\n  replay: { path: x }\nexporters:\n  console:\n${PIPELINE}`);
     assert.deepEqual(config.exporters.get('console')?.settings, { verbosity: 'compact' });
-    assert.deepEqual(config.telemetry, { logs: { level: 'info' } });
+    assert.deepEqual(config.telemetry, { logs: { level: 'info' }, resource: {} });
   });
 
   it('points a refinement of the whole component at its key', () => {

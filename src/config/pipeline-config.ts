@@ -126,7 +126,7 @@ export function parsePipelineConfig(
     exporters: new Map(),
     connectors: new Map(),
     pipelines: new Map(),
-    telemetry: { logs: { level: 'info' } },
+    telemetry: { logs: { level: 'info' }, resource: {} },
     warnings: [...doc.warnings],
   };
   const defined = {} as Record<Section, Set<string>>;

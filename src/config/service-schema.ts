@@ -58,6 +58,11 @@ const telemetrySchema = z
       .prefault({}),
     /** A Prometheus endpoint serving the agent's counters; none when left out. */
     metrics: z.object({ address: listenAddress }).strict().optional(),
+    /**
+     * Resource attributes added to every record the exporters send (deployment.environment.name,
+     * cloud.region, ...), over ebpipe's own (service.*, host.*, os.*); null removes one of those.
+     */
+    resource: z.record(z.string().min(1), z.union([z.string(), z.number(), z.boolean(), z.null()])).default({}),
   })
   .strict()
   .prefault({});

@@ -181,6 +181,10 @@ function splitArgv(buf: Buffer, start: number, end: number): string[] {
 export class RecordDecoder {
   readonly stats: DecodeStats = { decoded: 0, unknownOp: 0, truncated: 0, badFraming: 0 };
 
+  /** Set on every decoded origin: the source's boot and when the batch was read. */
+  bootId: string | undefined;
+  observedNs: bigint | undefined;
+
   /** @param clockOffsetNs realtime - boottime of the host the records come from (clock.ts) */
   constructor(public clockOffsetNs = 0n) {}
 
@@ -261,7 +265,11 @@ export class RecordDecoder {
         return null;
     }
     if (event) {
-      event.origin.clockOffsetNs = this.clockOffsetNs;
+      const origin = event.origin;
+      origin.clockOffsetNs = this.clockOffsetNs;
+      // Only when known, so that origins from sources without them compare equal to plain ones.
+      if (this.bootId !== undefined) origin.bootId = this.bootId;
+      if (this.observedNs !== undefined) origin.observedNs = this.observedNs;
       this.stats.decoded++;
     } else {
       this.stats.truncated++;

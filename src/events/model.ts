@@ -16,6 +16,10 @@ export interface RecordOrigin {
    * wall-clock time (see clock.ts); one shared value per source, not per event.
    */
   clockOffsetNs: bigint;
+  /** /proc/sys/kernel/random/boot_id of that host: with cpu and seq, what tells a gap from a reboot. */
+  bootId?: string | undefined;
+  /** When user space read the record, ns since the Unix epoch; one shared value per batch. */
+  observedNs?: bigint | undefined;
 }
 
 /**

@@ -57,5 +57,9 @@ export interface EventBatch {
   clockOffsetNs?: bigint;
   /** With raw: how many records it frames. */
   records?: number;
+  /** With raw: the boot of the host the records come from (events/clock.ts hostBootId). */
+  bootId?: string;
+  /** With raw: when the receiver read the batch, ns since the Unix epoch. */
+  observedNs?: bigint;
   delivery: Delivery;
 }

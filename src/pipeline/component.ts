@@ -1,5 +1,6 @@
 // The contracts every component implements, and what the runtime gives them.
 // Hot paths are synchronous per batch (processors); lifecycles are async.
+import type { Resource } from '@opentelemetry/resources';
 import type { z } from 'zod';
 import type { Event } from '../events/model.js';
 import type { CounterRegistry } from '../telemetry/counters.js';
@@ -36,6 +37,11 @@ export interface ComponentContext {
   origin(path: readonly (string | number)[]): ConfigOrigin;
   /** Directory that relative paths in the settings are resolved against. */
   baseDir: string;
+}
+
+export interface ExporterContext extends ComponentContext {
+  /** The agent's OpenTelemetry resource (exporters/otel/resource.ts): every record an exporter makes carries it. */
+  resource: Resource;
 }
 
 /** Hands a batch on; resolves once every exporter queue downstream has accepted it. */
@@ -97,7 +103,7 @@ export interface ProcessorFactory<S extends z.ZodType = z.ZodType> extends Facto
 }
 export interface ExporterFactory<S extends z.ZodType = z.ZodType> extends FactoryBase<S> {
   kind: 'exporter';
-  create(settings: z.output<S>, ctx: ComponentContext): Exporter;
+  create(settings: z.output<S>, ctx: ExporterContext): Exporter;
 }
 export interface ConnectorFactory<S extends z.ZodType = z.ZodType> extends FactoryBase<S> {
   kind: 'connector';

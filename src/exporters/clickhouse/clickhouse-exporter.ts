@@ -5,12 +5,12 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import type { Event } from '../../events/model.js';
-import { defaultResource, toOtelLog } from '../../events/otel-log.js';
-import { ExportError, type ComponentContext, type Exporter, type ExporterFactory } from '../../pipeline/component.js';
+import { ExportError, type Exporter, type ExporterContext, type ExporterFactory } from '../../pipeline/component.js';
 import { exporterHelperSettings } from '../../pipeline/exporter-settings.js';
 import type { Counter } from '../../telemetry/counters.js';
-import { version } from '../../version.js';
+import { EventRecordMapper } from '../otel/event-record.js';
 import type { EmbeddedClickHouseStore } from './embedded-store.js';
+import { logRowOf } from './log-row.js';
 import { DEFAULT_STORE_PATH } from './store-settings.js';
 import { StoreQueryServer } from './query-server.js';
 
@@ -35,14 +35,15 @@ type ClickHouseSettings = z.output<typeof settings>;
 export class ClickHouseExporter implements Exporter {
   private store: EmbeddedClickHouseStore | undefined;
   private queryServer: StoreQueryServer | undefined;
-  private readonly resource = defaultResource(version);
+  private readonly records: EventRecordMapper;
   private readonly rejected: Counter;
   private readonly path: string;
 
   constructor(
     private readonly s: ClickHouseSettings,
-    ctx: ComponentContext,
+    ctx: ExporterContext,
   ) {
+    this.records = new EventRecordMapper(ctx.resource);
     this.path = resolve(ctx.baseDir, s.path);
     this.rejected = ctx.counters.counter('exporter_dropped_events_total', { exporter: ctx.id, reason: 'rejected_row' });
   }
@@ -66,7 +67,7 @@ export class ClickHouseExporter implements Exporter {
 
   async export(events: readonly Event[]): Promise<void> {
     if (!this.store) throw new ExportError('clickhouse store is not open', 'CLICKHOUSE_NOT_STARTED', true);
-    const rows = events.map((e) => toOtelLog(e, this.resource));
+    const rows = events.map((e) => logRowOf(this.records.toRecord(e)));
     try {
       const result = await this.store.insert(rows);
       this.rejected.add(result.rejected.length);

@@ -8,7 +8,11 @@ import { after, test } from 'node:test';
 
 import { EmbeddedClickHouseStore } from './embedded-store.js';
 import { ClickHouseStoreError } from './errors.js';
-import type { OtelLogRow } from './log-row.js';
+import type { Event } from '../../events/model.js';
+import { sampleEvents } from '../../testing/sample-events.js';
+import { EventRecordMapper } from '../otel/event-record.js';
+import { agentResource } from '../otel/resource.js';
+import { logRowOf, type OtelLogRow } from './log-row.js';
 
 const root = mkdtempSync(join(tmpdir(), 'ebpipe-chdb-test-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -231,67 +235,54 @@ test('rows the engine would refuse are returned as rejected and the others are w
   });
 });
 
-test('the security views pick their events and read the attributes', async () => {
+test('the security views pick their events and read the attributes of the mapped records', async () => {
+  const mapper = new EventRecordMapper(agentResource({ 'host.name': 'node-1' }));
+  const samples = sampleEvents();
+  const pick = (kind: Event['kind'], which = 0) => samples.filter((e) => e.kind === kind)[which]!;
+  const close = pick('network.close');
   await withStore(freshPath(), async (store) => {
+    const events = [
+      pick('process.exec'),
+      pick('process.exit'),
+      pick('policy.match'),
+      pick('policy.match', 1),
+      pick('network.connect'),
+      // A close of a socket made before the sensor started: no process, no addresses.
+      { ...close, process: { pid: 0, tid: 0, startNs: 0, comm: '' }, local: { address: '', port: 0 } },
+    ];
+    await store.insert(events.map((e) => logRowOf(mapper.toRecord(e))));
     const process = {
-      'process.executable.path': '/usr/bin/curl',
-      'process.pid': '4242',
-      'ebpipe.exec_id': 'ZXhlYzox',
-      'user.name': 'alice',
-      'container.id': 'c0ffee',
+      host: 'node-1',
+      binary: '/usr/bin/curl',
+      pid: 4242,
+      exec_id: 'aG9zdDo0MjQyOjEwMDA',
+      user: 'alice',
+      container: 'c0ffee',
     };
-    await store.insert([
-      row({
-        eventName: 'process.exec',
-        logAttributes: {
-          ...process,
-          'process.command_args': JSON.stringify(['curl', '-H', 'x: "y"', 'a b']),
-          'process.parent_pid': '1',
-          'ebpipe.parent_exec_id': 'ZXhlYzow',
-        },
-      }),
-      row({ eventName: 'process.exit', logAttributes: process }),
-      row({
-        eventName: 'policy.kill',
-        body: 'killed curl',
-        logAttributes: { ...process, 'policy.name': 'no-curl', 'policy.action': 'sigkill' },
-      }),
-      row({
-        eventName: 'network.connect',
-        logAttributes: {
-          ...process,
-          'network.transport': 'tcp',
-          'network.local.address': '10.0.0.2',
-          'network.local.port': '40000',
-          'network.peer.address': '93.184.216.34',
-          'network.peer.port': '443',
-        },
-      }),
-      row({ eventName: 'network.close', logAttributes: {} }),
-    ]);
     const execs = await jsonRows(store, 'SELECT * EXCEPT Timestamp FROM ebpipe.process_exec');
     assert.deepEqual(execs, [
-      {
-        host: 'node-1',
-        binary: '/usr/bin/curl',
-        pid: 4242,
-        exec_id: 'ZXhlYzox',
-        user: 'alice',
-        container: 'c0ffee',
-        argv: ['curl', '-H', 'x: "y"', 'a b'],
-        parent_pid: 1,
-        parent_exec_id: 'ZXhlYzow',
-      },
+      { ...process, argv: ['curl', '-s', 'https://example.com'], parent_pid: 10, parent_exec_id: 'aG9zdDoxMDoxMDA' },
     ]);
-    const hits = await jsonRows(store, 'SELECT event, policy, action, binary, pid, body FROM ebpipe.policy_hits');
+    const hits = await jsonRows(
+      store,
+      'SELECT event, policy, actions, action, binary, pid FROM ebpipe.policy_hits ORDER BY policy',
+    );
     assert.deepEqual(hits, [
       {
-        event: 'policy.kill',
-        policy: 'no-curl',
+        event: 'policy.match',
+        policy: 'no-egress',
+        actions: ['post'],
+        action: 'post',
+        binary: '/usr/bin/curl',
+        pid: 4242,
+      },
+      {
+        event: 'policy.match',
+        policy: 'no-shadow',
+        actions: ['post', 'sigkill'],
         action: 'sigkill',
         binary: '/usr/bin/curl',
         pid: 4242,
-        body: 'killed curl',
       },
     ]);
     const conns = await jsonRows(
@@ -308,15 +299,15 @@ test('the security views pick their events and read the attributes', async () =>
         peer_port: 443,
         pid: 4242,
       },
-      // Missing attributes read as empty strings and NULL numbers, not as port 0.
+      // Missing attributes read as empty strings and NULL numbers, not as port 0 (pid 0 is the kernel's).
       {
         event: 'network.close',
-        transport: '',
+        transport: 'tcp',
         local_address: '',
-        local_port: null,
-        peer_address: '',
-        peer_port: null,
-        pid: null,
+        local_port: 0,
+        peer_address: '93.184.216.34',
+        peer_port: 443,
+        pid: 0,
       },
     ]);
   });

@@ -97,23 +97,25 @@ const PROCESS_COLUMNS = `Timestamp,
     LogAttributes['process.executable.path'] AS binary,
     toUInt32OrNull(LogAttributes['process.pid']) AS pid,
     LogAttributes['ebpipe.exec_id'] AS exec_id,
-    LogAttributes['user.name'] AS user,
+    LogAttributes['process.real_user.name'] AS user,
     LogAttributes['container.id'] AS container`;
 
 function views(db: string, table: string): string[] {
   return [
-    `CREATE VIEW IF NOT EXISTS ${db}.process_exec AS SELECT ${PROCESS_COLUMNS},
+    `CREATE OR REPLACE VIEW ${db}.process_exec AS SELECT ${PROCESS_COLUMNS},
     JSONExtract(LogAttributes['process.command_args'], 'Array(String)') AS argv,
     toUInt32OrNull(LogAttributes['process.parent_pid']) AS parent_pid,
     LogAttributes['ebpipe.parent_exec_id'] AS parent_exec_id
 FROM ${table} WHERE EventName = 'process.exec'`,
-    `CREATE VIEW IF NOT EXISTS ${db}.policy_hits AS SELECT ${PROCESS_COLUMNS},
+    `CREATE OR REPLACE VIEW ${db}.policy_hits AS SELECT ${PROCESS_COLUMNS},
     EventName AS event,
-    LogAttributes['policy.name'] AS policy,
-    LogAttributes['policy.action'] AS action,
+    LogAttributes['ebpipe.policy.name'] AS policy,
+    JSONExtract(LogAttributes['ebpipe.policy.actions'], 'Array(String)') AS actions,
+    multiIf(has(actions, 'sigkill'), 'sigkill', has(actions, 'override'), 'override', has(actions, 'signal'), 'signal',
+        has(actions, 'rate_limit'), 'rate_limit', empty(actions), '', 'post') AS action,
     Body AS body
 FROM ${table} WHERE EventName LIKE 'policy.%'`,
-    `CREATE VIEW IF NOT EXISTS ${db}.connections AS SELECT ${PROCESS_COLUMNS},
+    `CREATE OR REPLACE VIEW ${db}.connections AS SELECT ${PROCESS_COLUMNS},
     EventName AS event,
     LogAttributes['network.transport'] AS transport,
     LogAttributes['network.local.address'] AS local_address,

@@ -8,15 +8,17 @@ import { syntheticBatch } from '../../capture/synthetic-capture.js';
 import { RecordDecoder } from '../../events/decode.js';
 import { toJsonLine } from '../../events/json.js';
 import type { Event } from '../../events/model.js';
-import { ExportError, type ComponentContext } from '../../pipeline/component.js';
+import { ExportError, type ExporterContext } from '../../pipeline/component.js';
+import { agentResource } from '../otel/resource.js';
 import { CounterRegistry } from '../../telemetry/counters.js';
 import { FileExporter, FileExporterError, fileExporter } from './file-exporter.js';
 
 const CLOCK = 1_700_000_000_000_000_000n;
 const T0 = Date.UTC(2024, 4, 1, 12, 0, 0, 0);
 
-function context(dir: string): ComponentContext & { counters: CounterRegistry } {
+function context(dir: string): ExporterContext & { counters: CounterRegistry } {
   return {
+    resource: agentResource(),
     id: 'file/test',
     logger: pino({ level: 'silent' }),
     counters: new CounterRegistry(),

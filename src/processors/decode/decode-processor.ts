@@ -27,6 +27,8 @@ export class DecodeProcessor implements Processor {
   process(batch: EventBatch): EventBatch {
     if (!batch.raw) return batch;
     this.decoder.clockOffsetNs = batch.clockOffsetNs ?? 0n;
+    this.decoder.bootId = batch.bootId;
+    this.decoder.observedNs = batch.observedNs;
     this.decoder.decodeBatch(batch.raw, batch.events);
     delete batch.raw;
     for (const reason of SKIP_REASONS) {

@@ -7,6 +7,7 @@ import { byteSize, duration } from '../../config/units.js';
 import { KernelSource } from '../../kernel/kernel-source.js';
 import { SENSOR_NAMES } from '../../kernel/sensors.js';
 import { loadNativeAddon } from '../../kernel/native.js';
+import { hostBootId } from '../../events/clock.js';
 import type { Event } from '../../events/model.js';
 import { Delivery } from '../../pipeline/batch.js';
 import type { BatchConsumer, ComponentContext, Receiver, ReceiverFactory } from '../../pipeline/component.js';
@@ -72,6 +73,7 @@ export class EbpfReceiver implements Receiver {
 
   async start(consume: BatchConsumer): Promise<void> {
     const clockOffsetNs = loadNativeAddon().bootToRealtimeOffsetNs();
+    const bootId = hostBootId();
     const ring = this.s.ring_buffer;
     this.source = KernelSource.open({
       sensors: this.s.sensors,
@@ -79,7 +81,16 @@ export class EbpfReceiver implements Receiver {
       reader: { batchBytes: ring.batch_size, latencyMs: ring.batch_timeout, maxInFlight: ring.max_in_flight },
       logger: this.ctx.logger,
       onBatch: (raw, records, release) => {
-        const handedOn = consume({ events: [], raw, records, clockOffsetNs, delivery: new Delivery(() => undefined) })
+        const observedNs = BigInt(Date.now()) * 1_000_000n;
+        const handedOn = consume({
+          events: [],
+          raw,
+          records,
+          clockOffsetNs,
+          bootId,
+          observedNs,
+          delivery: new Delivery(() => undefined),
+        })
           .catch((err: Error) =>
             this.ctx.logger.error({ receiver: this.ctx.id, err: err.message }, 'batch not handed on'),
           )
@@ -95,6 +106,11 @@ export class EbpfReceiver implements Receiver {
       const { directory, socket } = this.s.policies;
       // Audit and summary events are made in user space: they enter the pipeline decoded.
       const emit = (events: Event[]) => {
+        const observedNs = BigInt(Date.now()) * 1_000_000n;
+        for (const e of events) {
+          e.origin.bootId = bootId;
+          e.origin.observedNs = observedNs;
+        }
         const handedOn = consume({ events, delivery: new Delivery(() => undefined) })
           .catch((err: Error) =>
             this.ctx.logger.error({ receiver: this.ctx.id, err: err.message }, 'policy events not handed on'),

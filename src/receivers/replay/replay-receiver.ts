@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { z } from 'zod';
 import { CaptureReader, type TornTail } from '../../capture/capture-reader.js';
+import type { CaptureHeader } from '../../capture/capture-format.js';
 import { Delivery, type DeliveryResult } from '../../pipeline/batch.js';
 import type { BatchConsumer, ComponentContext, Receiver, ReceiverFactory } from '../../pipeline/component.js';
 import type { Counter } from '../../telemetry/counters.js';
@@ -103,7 +104,7 @@ export class ReplayReceiver implements Receiver {
           if (this.stopping.signal.aborted) return;
           paced += batch.records;
           passBatches++;
-          this.handOn(consume, batch.raw, batch.records, reader.header.clockOffsetNs);
+          this.handOn(consume, batch.raw, batch.records, reader.header);
         }
         if (reader.tornTail) this.reportTornTail(reader.tornTail, pass);
         if (passBatches === 0) return; // an empty capture would loop forever
@@ -119,10 +120,12 @@ export class ReplayReceiver implements Receiver {
     }
   }
 
-  private handOn(consume: BatchConsumer, raw: Buffer, records: number, clockOffsetNs: bigint): void {
+  private handOn(consume: BatchConsumer, raw: Buffer, records: number, source: CaptureHeader): void {
     this.unsettled++;
     const delivery = new Delivery((result) => this.settled(records, result));
-    const handedOn = consume({ events: [], raw, records, clockOffsetNs, delivery })
+    const { clockOffsetNs, bootId } = source;
+    const observedNs = BigInt(Date.now()) * 1_000_000n;
+    const handedOn = consume({ events: [], raw, records, clockOffsetNs, bootId, observedNs, delivery })
       .then(
         () => {
           this.stats.batches++;
