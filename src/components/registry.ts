@@ -5,6 +5,8 @@ import { clickhouseExporter } from '../exporters/clickhouse/clickhouse-exporter.
 import { consoleExporter } from '../exporters/console/console-exporter.js';
 import { nopExporter } from '../exporters/nop/nop-exporter.js';
 import { fileExporter } from '../exporters/file/file-exporter.js';
+import { otlpExporter } from '../exporters/otlp/otlp-exporter.js';
+import { otlphttpExporter } from '../exporters/otlphttp/otlphttp-exporter.js';
 import type { ComponentFactory, ComponentKind } from '../pipeline/component.js';
 import { decodeProcessor } from '../processors/decode/decode-processor.js';
 import { enrichProcessor } from '../processors/enrich/enrich-processor.js';
@@ -24,6 +26,8 @@ const factories: readonly ComponentFactory[] = [
   consoleExporter,
   fileExporter,
   clickhouseExporter,
+  otlpExporter,
+  otlphttpExporter,
   nopExporter,
 ];
 

@@ -2,9 +2,6 @@
 // delivery so that it learns when every exporter has settled it.
 import type { Event } from '../events/model.js';
 
-/** How a batch ended in one exporter. */
-export type Outcome = 'exported' | 'dropped';
-
 /**
  * Counts the places a receiver's batch went (one per exporter queue it entered) and
  * reports once when all of them have settled. Receivers use it to ack their source:
@@ -23,9 +20,10 @@ export class Delivery {
     this.pending++;
   }
 
-  settle(outcome: Outcome, events: number): void {
-    if (outcome === 'exported') this.exported += events;
-    else this.dropped += events;
+  /** One exporter is done with its copy: this many of its events were acknowledged, this many dropped. */
+  settle(exported: number, dropped: number): void {
+    this.exported += exported;
+    this.dropped += dropped;
     this.release();
   }
 

@@ -59,22 +59,38 @@ export interface Processor {
   shutdown?(): Promise<void>;
 }
 
-/** Thrown by exporters: transient errors are retried with backoff, permanent ones drop the batch. */
+/**
+ * Thrown by exporters: transient errors are retried with backoff, permanent ones drop the batch.
+ * `retryAfterMs` is the destination's own advice (Retry-After, gRPC RetryInfo): no retry sooner.
+ */
 export class ExportError extends Error {
   constructor(
     message: string,
     readonly code: string,
     readonly permanent: boolean,
-    options?: ErrorOptions,
+    options?: ErrorOptions & { retryAfterMs?: number },
   ) {
     super(message, options);
+    this.retryAfterMs = options?.retryAfterMs;
   }
+
+  readonly retryAfterMs: number | undefined;
+}
+
+/** The destination took the batch but refused some of its events (OTLP partial success, rows the engine would not take). */
+export interface PartialExport {
+  rejected: number;
+  /** Counted as exporter_dropped_events_total{reason}. */
+  reason: string;
 }
 
 export interface Exporter {
   start?(): Promise<void>;
-  /** Resolves once the destination has acknowledged every event. */
-  export(events: readonly Event[]): Promise<void>;
+  /**
+   * Resolves once the destination has acknowledged the batch: every event delivered, or all but the
+   * ones it says it rejected (those are dropped and counted, never retried).
+   */
+  export(events: readonly Event[]): Promise<PartialExport | void>;
   /** Flushes what it buffers and releases its resources; idempotent. */
   shutdown(): Promise<void>;
 }

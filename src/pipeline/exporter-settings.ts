@@ -55,6 +55,11 @@ const retry = z
   })
   .strict();
 
+/** `timeout`, as the Collector's exporterhelper names it: how long one export may take before it counts as failed (and is retried). */
+export function timeoutSetting(defaultMs: number) {
+  return duration({ min: '1ms' }).default(defaultMs);
+}
+
 /** The shared settings, to `.extend()` with an exporter's own; `batchDefaults` sets its merging. */
 export function exporterHelperSettings(batchDefaults: BatchDefaults = OPPORTUNISTIC) {
   const queueSchema = queue(batchDefaults);

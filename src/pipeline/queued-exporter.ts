@@ -8,7 +8,7 @@ import type { Logger } from '../telemetry/logger.js';
 import { Backoff, type BackoffSettings } from './backoff.js';
 import type { Delivery } from './batch.js';
 import { Channel } from './channel.js';
-import { ExportError, type Exporter } from './component.js';
+import { ExportError, type Exporter, type PartialExport } from './component.js';
 
 export interface QueueSettings {
   /** Batches waiting to be exported. */
@@ -79,7 +79,26 @@ export class QueuedExporter {
 
   private drop(batch: QueuedBatch, reason: string): void {
     this.counters.counter('exporter_dropped_events_total', { exporter: this.id, reason }).add(batch.events.length);
-    batch.delivery.settle('dropped', batch.events.length);
+    batch.delivery.settle(0, batch.events.length);
+  }
+
+  /**
+   * The destination acknowledged the group; `partial` says how many of its events it refused. It does not
+   * say which, so the deliveries carry them first come: the totals, which the ledger checks, are exact.
+   */
+  private delivered(group: readonly QueuedBatch[], events: number, partial: PartialExport | void): void {
+    let rejected = partial ? Math.min(Math.max(0, partial.rejected), events) : 0;
+    if (partial && rejected > 0) {
+      this.counters
+        .counter('exporter_dropped_events_total', { exporter: this.id, reason: partial.reason })
+        .add(rejected);
+    }
+    this.sent.add(events - rejected);
+    for (const b of group) {
+      const dropped = Math.min(rejected, b.events.length);
+      rejected -= dropped;
+      b.delivery.settle(b.events.length - dropped, dropped);
+    }
   }
 
   private async consume(): Promise<void> {
@@ -115,15 +134,15 @@ export class QueuedExporter {
     const events = group.length === 1 ? group[0]!.events : group.flatMap((b) => b.events);
     for (;;) {
       try {
-        await this.exporter.export(events);
-        this.sent.add(events.length);
-        for (const b of group) b.delivery.settle('exported', b.events.length);
+        this.delivered(group, events.length, await this.exporter.export(events));
         return;
       } catch (err) {
         this.failedAttempts.add();
         const e = err instanceof ExportError ? err : new ExportError((err as Error).message, 'EXPORT_FAILED', false);
         this.counters.counter('exporter_errors_total', { exporter: this.id, code: e.code }).add();
-        const wait = e.permanent || !this.settings.retry.enabled || this.stopping.signal.aborted ? null : backoff.next();
+        const next =
+          e.permanent || !this.settings.retry.enabled || this.stopping.signal.aborted ? null : backoff.next();
+        const wait = next === null ? null : Math.max(next, e.retryAfterMs ?? 0);
         if (wait === null) {
           this.logger.error(
             { exporter: this.id, code: e.code, events: events.length, err: e.message },

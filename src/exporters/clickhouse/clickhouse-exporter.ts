@@ -5,9 +5,14 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import type { Event } from '../../events/model.js';
-import { ExportError, type Exporter, type ExporterContext, type ExporterFactory } from '../../pipeline/component.js';
+import {
+  ExportError,
+  type Exporter,
+  type ExporterContext,
+  type ExporterFactory,
+  type PartialExport,
+} from '../../pipeline/component.js';
 import { exporterHelperSettings } from '../../pipeline/exporter-settings.js';
-import type { Counter } from '../../telemetry/counters.js';
 import { EventRecordMapper } from '../otel/event-record.js';
 import type { EmbeddedClickHouseStore } from './embedded-store.js';
 import { logRowOf } from './log-row.js';
@@ -36,7 +41,6 @@ export class ClickHouseExporter implements Exporter {
   private store: EmbeddedClickHouseStore | undefined;
   private queryServer: StoreQueryServer | undefined;
   private readonly records: EventRecordMapper;
-  private readonly rejected: Counter;
   private readonly path: string;
 
   constructor(
@@ -45,7 +49,6 @@ export class ClickHouseExporter implements Exporter {
   ) {
     this.records = new EventRecordMapper(ctx.resource);
     this.path = resolve(ctx.baseDir, s.path);
-    this.rejected = ctx.counters.counter('exporter_dropped_events_total', { exporter: ctx.id, reason: 'rejected_row' });
   }
 
   async start(): Promise<void> {
@@ -65,12 +68,12 @@ export class ClickHouseExporter implements Exporter {
     }
   }
 
-  async export(events: readonly Event[]): Promise<void> {
+  async export(events: readonly Event[]): Promise<PartialExport> {
     if (!this.store) throw new ExportError('clickhouse store is not open', 'CLICKHOUSE_NOT_STARTED', true);
     const rows = events.map((e) => logRowOf(this.records.toRecord(e)));
     try {
       const result = await this.store.insert(rows);
-      this.rejected.add(result.rejected.length);
+      return { rejected: result.rejected.length, reason: 'rejected_row' };
     } catch (err) {
       throw new ExportError(
         `inserting into ${this.path}: ${(err as Error).message}`,

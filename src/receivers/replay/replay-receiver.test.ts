@@ -71,7 +71,7 @@ class FakePipeline {
       this.concurrent--;
       batch.delivery.seal();
     }
-    if (this.mode === 'export') batch.delivery.settle('exported', batch.events.length + 1);
+    if (this.mode === 'export') batch.delivery.settle(batch.events.length + 1, 0);
     else this.held.push(batch);
   };
 }
@@ -137,10 +137,10 @@ describe('replay receiver', () => {
     assert.equal(pipeline.held.length, 2);
     assert.equal(shutDown, false, 'waits for the exporters');
     assert.equal(ctx.counters.total('replay_acknowledged_records_total'), 0);
-    pipeline.held[0]?.delivery.settle('exported', 1);
+    pipeline.held[0]?.delivery.settle(1, 0);
     await delay(10);
     assert.equal(shutDown, false, 'one batch is still unsettled');
-    pipeline.held[1]?.delivery.settle('dropped', 1);
+    pipeline.held[1]?.delivery.settle(0, 1);
     await stopping;
     const stats = await r.finished;
     assert.deepEqual(stats, {

@@ -1,0 +1,123 @@
+// The one HTTP client of the exporters (otlphttp, splunk_hec, ...): keep-alive connections, the
+// body compressed off the event loop, a timeout per request, and every way a request can fail
+// turned into an ExportError that says whether a retry can help. Header values are never
+// written into an error (they carry tokens).
+import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { promisify } from 'node:util';
+import { gzip, zstdCompress } from 'node:zlib';
+import { ExportError } from '../../pipeline/component.js';
+import type { ClientTls } from '../tls/tls-settings.js';
+
+export const HTTP_COMPRESSIONS = ['gzip', 'zstd', 'none'] as const;
+export type HttpCompression = (typeof HTTP_COMPRESSIONS)[number];
+
+const compressors: Record<Exclude<HttpCompression, 'none'>, (body: Uint8Array) => Promise<Buffer>> = {
+  gzip: promisify(gzip),
+  zstd: promisify(zstdCompress),
+};
+
+/** Responses are small (a status, a partial success); a bigger one is read up to this and cut. */
+const MAX_RESPONSE_BYTES = 1 << 20;
+
+export interface HttpSenderOptions {
+  /** Who sends, for messages: `otlphttp/siem`. */
+  name: string;
+  headers: Readonly<Record<string, string>>;
+  compression: HttpCompression;
+  timeoutMs: number;
+  /** For https: URLs. */
+  tls?: ClientTls;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+}
+
+/** Seconds or an HTTP date, as Retry-After says them; undefined when absent or unreadable. */
+export function retryAfterMs(headers: IncomingHttpHeaders, now = Date.now()): number | undefined {
+  const value = headers['retry-after'];
+  if (value === undefined) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+/** The part of a refusal worth printing: the first line of its body, bounded. */
+function bodyExcerpt(body: Buffer): string {
+  const text = body.toString('utf8', 0, Math.min(body.length, 512)).split('\n')[0]?.trim() ?? '';
+  return text ? `: ${text}` : '';
+}
+
+export class HttpSender {
+  private readonly agent: HttpAgent;
+
+  constructor(private readonly options: HttpSenderOptions) {
+    const agentOptions = { keepAlive: true, maxSockets: 16 };
+    this.agent = options.tls ? new HttpsAgent({ ...agentOptions, ...options.tls }) : new HttpAgent(agentOptions);
+  }
+
+  /**
+   * POSTs the body and resolves with any response the server gave (the caller judges its status);
+   * rejects with a retryable ExportError when there was none: refused, reset, timed out.
+   */
+  async post(url: URL, body: Uint8Array, contentType: string): Promise<HttpResponse> {
+    const { compression, timeoutMs, name } = this.options;
+    const payload = compression === 'none' ? body : await compressors[compression](body);
+    const headers: Record<string, string | number> = {
+      ...this.options.headers,
+      'content-type': contentType,
+      'content-length': payload.byteLength,
+    };
+    if (compression !== 'none') headers['content-encoding'] = compression;
+    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    return new Promise<HttpResponse>((resolve, reject) => {
+      const fail = (code: string, reason: string, cause?: unknown) =>
+        reject(new ExportError(`${name}: POST ${url.origin}${url.pathname}: ${reason}`, code, false, { cause }));
+      const req = send(
+        url,
+        { method: 'POST', headers, agent: this.agent, timeout: timeoutMs },
+        (res: IncomingMessage) => {
+          const chunks: Buffer[] = [];
+          let size = 0;
+          res.on('data', (chunk: Buffer) => {
+            if (size < MAX_RESPONSE_BYTES) chunks.push(chunk);
+            size += chunk.length;
+          });
+          res.on('end', () =>
+            resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
+          );
+          res.on('error', (err) => fail('HTTP_RESPONSE_FAILED', `reading the response: ${err.message}`, err));
+        },
+      );
+      req.on('timeout', () => {
+        req.destroy();
+        fail('HTTP_TIMEOUT', `no response within ${timeoutMs} ms`);
+      });
+      req.on('error', (err: NodeJS.ErrnoException) => fail(err.code ?? 'HTTP_REQUEST_FAILED', err.message, err));
+      req.end(payload);
+    });
+  }
+
+  /**
+   * The ExportError for a response that is not a success: retryable for the statuses the caller names
+   * (OTLP: 429, 502, 503, 504), after the server's Retry-After when it gave one; permanent otherwise.
+   */
+  refusal(url: URL, res: HttpResponse, retryable: ReadonlySet<number>): ExportError {
+    const permanent = !retryable.has(res.status);
+    const after = retryAfterMs(res.headers);
+    return new ExportError(
+      `${this.options.name}: POST ${url.origin}${url.pathname}: HTTP ${res.status}${bodyExcerpt(res.body)}`,
+      `HTTP_${res.status}`,
+      permanent,
+      after === undefined ? {} : { retryAfterMs: after },
+    );
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+}

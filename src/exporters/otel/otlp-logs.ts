@@ -1,0 +1,51 @@
+// Records as OTLP ExportLogsServiceRequest bytes, protobuf or JSON, by the OpenTelemetry JS
+// serializers (otlp-transformer, pinned: its serializers are marked experimental), and what an
+// ExportLogsServiceResponse says was refused. Shared by the otlp, otlphttp and kafka exporters.
+import {
+  JsonLogsSerializer,
+  ProtobufLogsSerializer,
+  type IExportLogsServiceResponse,
+} from '@opentelemetry/otlp-transformer';
+import type { PartialExport } from '../../pipeline/component.js';
+import type { Logger } from '../../telemetry/logger.js';
+import type { EventLogRecord } from './log-record.js';
+
+export const OTLP_ENCODINGS = ['proto', 'json'] as const;
+export type OtlpEncoding = (typeof OTLP_ENCODINGS)[number];
+
+export const OTLP_CONTENT_TYPES: Readonly<Record<OtlpEncoding, string>> = {
+  proto: 'application/x-protobuf',
+  json: 'application/json',
+};
+
+export function encodeLogsRequest(records: EventLogRecord[], encoding: OtlpEncoding): Uint8Array {
+  return (encoding === 'proto' ? ProtobufLogsSerializer : JsonLogsSerializer).serializeRequest(records)!;
+}
+
+/** The response's partial success: how many records the server refused and why; none when it took all. */
+export function logsRejected(
+  response: Uint8Array,
+  encoding: OtlpEncoding,
+): { rejected: number; message: string } | undefined {
+  if (response.length === 0) return undefined;
+  let decoded: IExportLogsServiceResponse;
+  try {
+    decoded = (encoding === 'proto' ? ProtobufLogsSerializer : JsonLogsSerializer).deserializeResponse(response);
+  } catch {
+    // The export itself succeeded; an unreadable response says nothing of refusals.
+    return undefined;
+  }
+  const partial = decoded.partialSuccess;
+  // int64 arrives as a number, a bigint-safe string (JSON) or a Long-like object, depending on the encoding.
+  const rejected = Number(partial?.rejectedLogRecords ?? 0);
+  if (!partial || !(rejected > 0)) return undefined;
+  return { rejected, message: partial.errorMessage ?? '' };
+}
+
+/** The export's partial success as the queue counts it (reason `rejected`), logged with the server's reason. */
+export function partialExport(response: Uint8Array, encoding: OtlpEncoding, logger: Logger): PartialExport | undefined {
+  const refused = logsRejected(response, encoding);
+  if (!refused) return undefined;
+  logger.warn({ rejected: refused.rejected, reason: refused.message }, 'the server refused some log records');
+  return { rejected: refused.rejected, reason: 'rejected' };
+}
