@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test, type TestContext } from 'node:test';
-import type { PolicyAuditEvent } from '../src/events/model.js';
+import type { PolicyAuditEvent } from '../src/events/policy-events.js';
 import { PolicyControlServer } from '../src/policy/control-server.js';
 import { createLogger } from '../src/telemetry/logger.js';
 import { requirement, rootMissing } from './helpers/environment.js';

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KernelSource } from '../../src/kernel/kernel-source.js';
 import { loadNativeAddon } from '../../src/kernel/native.js';
-import { projectRoot } from '../../src/paths.js';
+import { projectRoot } from '../../src/common/paths.js';
 import type { PolicyVariant } from '../../src/policy/hooks.js';
 import { parsePolicy } from '../../src/policy/policy-document.js';
 import { PolicyEngine } from '../../src/policy/policy-engine.js';

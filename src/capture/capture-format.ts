@@ -18,7 +18,7 @@
 //   16  the batch as the native reader framed it, zero padding to 8
 import { hostname, release } from 'node:os';
 import { AbiVersion } from '../events/generated/abi.js';
-import { systemErrorReason } from './system-error.js';
+import { systemErrorReason } from '../common/system-error.js';
 
 export const CAPTURE_MAGIC = Buffer.from('EBPIPCAP', 'latin1');
 export const CAPTURE_FORMAT_VERSION = 1;

@@ -5,7 +5,7 @@ import { clickhouseExporter } from '../exporters/clickhouse/clickhouse-exporter.
 import { consoleExporter } from '../exporters/console/console-exporter.js';
 import { nopExporter } from '../exporters/nop/nop-exporter.js';
 import { fileExporter } from '../exporters/file/file-exporter.js';
-import type { ComponentFactory, ComponentKind } from '../pipeline/component.js';
+import type { ComponentFactory, ComponentKind, ComponentRegistry } from '../pipeline/component.js';
 import { decodeProcessor } from '../processors/decode/decode-processor.js';
 import { enrichProcessor } from '../processors/enrich/enrich-processor.js';
 import { filterProcessor } from '../processors/filter/filter-processor.js';
@@ -27,7 +27,7 @@ const factories: readonly ComponentFactory[] = [
   nopExporter,
 ];
 
-export class ComponentRegistry {
+class FactoryIndex implements ComponentRegistry {
   private readonly byKey = new Map<string, ComponentFactory>();
 
   constructor(all: readonly ComponentFactory[]) {
@@ -43,4 +43,4 @@ export class ComponentRegistry {
   }
 }
 
-export const componentRegistry = new ComponentRegistry(factories);
+export const componentRegistry: ComponentRegistry = new FactoryIndex(factories);

@@ -1,7 +1,7 @@
 // Records carry boot-clock nanoseconds; people and exporters want wall-clock time. The
 // offset between the two clocks travels with each event (origin.clockOffsetNs): a replayed
 // capture keeps the offset of the host and boot it was recorded on.
-import type { RecordOrigin } from './model.js';
+import type { RecordOrigin } from './references.js';
 
 /** Nanoseconds since the Unix epoch. */
 export function epochNs(origin: RecordOrigin): bigint {

@@ -46,25 +46,15 @@ import {
   tcpStateName,
 } from './kernel-names.js';
 import { readU64, RECORD_HEADER, RecordView } from './record-view.js';
-import type {
-  BenchEvent,
-  CredentialsChangeEvent,
-  Event,
-  ExecEvent,
-  ExitEvent,
-  FileEvent,
-  FileRenameEvent,
-  ForkEvent,
-  ModuleLoadEvent,
-  ModuleUnloadEvent,
-  NetworkEvent,
-  PolicyMatchEvent,
-  PrivilegeRaise,
-  ProcessRef,
-  RecordOrigin,
-  SocketRef,
-  SyscallOutcome,
-} from './model.js';
+import type { BenchEvent } from './bench-events.js';
+import type { CredentialsChangeEvent, PrivilegeRaise } from './credentials-events.js';
+import type { FileEvent, FileRenameEvent } from './file-events.js';
+import type { Event } from './model.js';
+import type { ModuleLoadEvent, ModuleUnloadEvent } from './module-events.js';
+import type { NetworkEvent, SocketRef } from './network-events.js';
+import type { PolicyMatchEvent } from './policy-events.js';
+import type { ExecEvent, ExitEvent, ForkEvent } from './process-events.js';
+import type { ProcessRef, RecordOrigin, SyscallOutcome } from './references.js';
 
 export interface DecodeStats {
   decoded: number;

@@ -1,7 +1,7 @@
 // Builds raw ring records and batches from typed values, laid out by the generated
 // LAYOUTS: synthetic captures for benchmarks and replay tests that need no kernel.
 import { LAYOUTS, Op, type FileOpenEvent, type FilePathEvent, type FileRenameEvent } from './generated/abi.js';
-import type { CredIds, Credentials, Namespaces } from './model.js';
+import type { CredIds, Credentials, Namespaces } from './generated/abi.js';
 
 export interface RecordHeaderValues {
   ktime: number;

@@ -5,7 +5,8 @@
 import { hostname } from 'node:os';
 import type { OtelLogRow } from '../exporters/clickhouse/log-row.js';
 import { epochNs } from './clock.js';
-import type { Event, ProcessRef } from './model.js';
+import type { Event } from './model.js';
+import type { ProcessRef } from './references.js';
 
 export const SERVICE_NAME = 'ebpipe';
 

@@ -5,7 +5,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { Event } from '../events/model.js';
 import type { Counter, CounterRegistry } from '../telemetry/counters.js';
 import type { Logger } from '../telemetry/logger.js';
-import { Backoff, type BackoffSettings } from './backoff.js';
+import { Backoff, type BackoffSettings } from '../common/backoff.js';
 import type { Delivery } from './batch.js';
 import { Channel } from './channel.js';
 import { ExportError, type Exporter } from './component.js';
@@ -123,7 +123,8 @@ export class QueuedExporter {
         this.failedAttempts.add();
         const e = err instanceof ExportError ? err : new ExportError((err as Error).message, 'EXPORT_FAILED', false);
         this.counters.counter('exporter_errors_total', { exporter: this.id, code: e.code }).add();
-        const wait = e.permanent || !this.settings.retry.enabled || this.stopping.signal.aborted ? null : backoff.next();
+        const wait =
+          e.permanent || !this.settings.retry.enabled || this.stopping.signal.aborted ? null : backoff.next();
         if (wait === null) {
           this.logger.error(
             { exporter: this.id, code: e.code, events: events.length, err: e.message },

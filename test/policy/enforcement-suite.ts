@@ -26,7 +26,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test, type TestContext } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
-import type { PolicyMatchEvent } from '../../src/events/model.js';
+import type { PolicyMatchEvent } from '../../src/events/policy-events.js';
 import { PolicyFileError } from '../../src/policy/policy-document.js';
 import { PolicyDirectory } from '../../src/policy/policy-directory.js';
 import { createLogger } from '../../src/telemetry/logger.js';

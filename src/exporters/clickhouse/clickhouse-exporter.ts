@@ -9,7 +9,7 @@ import { defaultResource, toOtelLog } from '../../events/otel-log.js';
 import { ExportError, type ComponentContext, type Exporter, type ExporterFactory } from '../../pipeline/component.js';
 import { exporterHelperSettings } from '../../pipeline/exporter-settings.js';
 import type { Counter } from '../../telemetry/counters.js';
-import { version } from '../../version.js';
+import { version } from '../../common/version.js';
 import type { EmbeddedClickHouseStore } from './embedded-store.js';
 import { DEFAULT_STORE_PATH } from './store-settings.js';
 import { StoreQueryServer } from './query-server.js';

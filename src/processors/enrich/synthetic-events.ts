@@ -4,7 +4,8 @@
 import { RecordDecoder } from '../../events/decode.js';
 import { encodeExec, encodeExit, frameBatch } from '../../events/encode.js';
 import { ExecFlags } from '../../events/generated/abi.js';
-import type { Event, ExecEvent, ExitEvent, ForkEvent } from '../../events/model.js';
+import type { Event } from '../../events/model.js';
+import type { ExecEvent, ExitEvent, ForkEvent } from '../../events/process-events.js';
 
 export interface ProcessKey {
   pid: number;
