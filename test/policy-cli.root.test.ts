@@ -10,7 +10,8 @@ import { PolicyControlServer } from '../src/policy/control-server.js';
 import { createLogger } from '../src/telemetry/logger.js';
 import { requirement, rootMissing } from './helpers/environment.js';
 import { runCli } from './helpers/cli.js';
-import { PolicyTestbed, secretPolicy } from './policy/testbed.js';
+import { secretPolicy } from '../src/testing/policies.js';
+import { PolicyTestbed } from './policy/testbed.js';
 
 const SIGKILL = '      - action: Sigkill';
 

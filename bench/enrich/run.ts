@@ -16,7 +16,7 @@ import type { ExecEvent } from '../../src/events/process-events.js';
 import type { ProcessRef } from '../../src/events/references.js';
 import { UserNames } from '../../src/processes/user-names.js';
 import { ProcessEnricher } from '../../src/processors/enrich/process-enricher.js';
-import { execEvent, exitEvent, forkEvent, type ProcessKey } from '../../src/processors/enrich/synthetic-events.js';
+import { execEvent, exitEvent, forkEvent, type ProcessKey } from '../../src/testing/synthetic-events.js';
 
 const PROCESSES = 2000;
 const DEPTH = 6;

@@ -31,7 +31,8 @@ import { PolicyFileError } from '../../src/policy/policy-document.js';
 import { PolicyDirectory } from '../../src/policy/policy-directory.js';
 import { createLogger } from '../../src/telemetry/logger.js';
 import { requirement, rootMissing } from '../helpers/environment.js';
-import { kprobePolicy, PolicyTestbed, secretPolicy, TEST_ACTOR, type Run } from './testbed.js';
+import { kprobePolicy, secretPolicy } from '../../src/testing/policies.js';
+import { PolicyTestbed, TEST_ACTOR, type Run } from './testbed.js';
 
 const SECRET = 'I love pizza!\n';
 const expectedVariant = process.env['EBPIPE_EXPECT_POLICY_VARIANT'];
