@@ -1,6 +1,6 @@
 // Generates src/events/generated/abi.ts from the BTF of bpf/build/abi.bpf.o, so the
 // TypeScript side never restates the C layout by hand. Run through `make generate`;
-// test/abi.root.test.ts regenerates in memory and fails when the committed file differs.
+// test/abi.test.ts regenerates in memory and fails when the committed file differs.
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
@@ -27,13 +27,19 @@ interface BtfType {
 const ABI_ROOT = 'ebpipe_abi';
 const ENUM_PREFIX = 'EBPIPE_';
 
+/** The members every record starts with (events.h), read by decode.ts itself. */
+const RECORD_PREFIX = new Set(['hdr', 'task']);
+
+/**
+ * Map entries user space reads back (src/policy/policy-maps.ts); the others it only writes,
+ * through the codec (src/events/struct-codec.ts), so they get no reader.
+ */
+const READ_MAP_ENTRIES = ['policy_config', 'policy_agg_key', 'policy_agg_value'];
+
 /**
  * u64 fields are read as numbers (exact below 2^53: nanosecond times for 104 days of
  * uptime, ids, counters) except bit masks, which must stay exact: those are bigints.
  */
-/** The members every record starts with (events.h), read by decode.ts itself. */
-const RECORD_PREFIX = new Set(['hdr', 'task']);
-
 const BIGINT_FIELDS = new Set(['cap_effective', 'cap_permitted', 'cap_inheritable', 'cap_ambient']);
 
 export interface FieldLayout {
@@ -121,6 +127,7 @@ function fieldCode(
   member: BtfMember,
   at: string,
   opaque: ReadonlySet<string>,
+  length?: string,
 ): FieldCode | null {
   const t = resolve(types, member.type_id);
   if (member.name.startsWith('_pad')) return null;
@@ -132,6 +139,8 @@ function fieldCode(
     // A flexible tail (data[]) and arrays of numbers (addresses, group ids) are read by
     // hand: events.h states their layout, and LAYOUTS gives their offsets.
     if ((t.nr_elems ?? 0) === 0 || elem.name !== 'char') return null;
+    if (length !== undefined)
+      return { tsType: 'string', read: `v.buf.toString('utf8', ${at}, ${at} + Math.min(${length}, ${t.nr_elems}))` };
     return { tsType: 'string', read: `cString(v, ${at}, ${t.nr_elems})` };
   }
   if (t.kind === 'INT' || t.kind === 'ENUM') {
@@ -167,6 +176,40 @@ export function layoutsFrom(types: Map<number, BtfType>, names: Iterable<string>
   return out;
 }
 
+/**
+ * Which structs get a reader: the records (…_event), the parts they are read through, and
+ * READ_MAP_ENTRIES; `sized` adds the parts only decode.ts reads (the record prefix), which get
+ * their size alone.
+ */
+function readStructs(
+  types: Map<number, BtfType>,
+  structs: Map<string, BtfType>,
+): { read: Set<string>; sized: Set<string> } {
+  const read = new Set<string>();
+  const sized = new Set<string>();
+  const visit = (name: string, readable: boolean): void => {
+    if (readable ? read.has(name) : sized.has(name)) return;
+    sized.add(name);
+    if (readable) read.add(name);
+    for (const m of structs.get(name)?.members ?? []) {
+      const mt = resolve(types, m.type_id);
+      const prefix = name.endsWith('_event') && RECORD_PREFIX.has(m.name);
+      if (mt.kind === 'STRUCT' && mt.name) visit(mt.name, readable && !prefix);
+    }
+  };
+  for (const name of structs.keys()) if (name.endsWith('_event')) visit(name, true);
+  for (const name of READ_MAP_ENTRIES) visit(name, true);
+  return { read, sized };
+}
+
+/** The read of a char array's `<name>_len` member, when the struct says how much of it is filled. */
+function lengthOf(types: Map<number, BtfType>, members: readonly BtfMember[], member: BtfMember): string | undefined {
+  const length = members.find((m) => m.name === `${member.name}_len`);
+  if (!length) return undefined;
+  if (resolve(types, length.type_id).size !== 2) throw new Error(`member ${length.name} is not a __u16`);
+  return `v.u16[(at + ${length.bits_offset / 8}) >>> 1]!`;
+}
+
 export function generateDecoder(objectPath: string): string {
   const types = readBtf(objectPath);
   const { structs, enums } = collect(types);
@@ -185,26 +228,28 @@ export function generateDecoder(objectPath: string): string {
     }
     lines.push('} as const;', '');
   }
+  const { read, sized } = readStructs(types, structs);
   const opaque = new Set<string>();
   for (const [name, t] of structs) {
-    const type = pascal(name);
-    const fields = (t.members ?? [])
+    if (!sized.has(name)) continue; // written only, through the codec: LAYOUTS has it
+    const size = `export const ${name.toUpperCase()}_SIZE = ${t.size};`;
+    const members = t.members ?? [];
+    const fields = members
       // Every record starts with its header and the acting task: decode.ts reads those once per
       // record straight into the event (record-view.ts), so the record readers skip them.
       .filter((m) => !(name.endsWith('_event') && RECORD_PREFIX.has(m.name)))
-      .map((m) => ({ m, code: fieldCode(types, m, `at + ${m.bits_offset / 8}`, opaque) }))
+      .map((m) => ({ m, code: fieldCode(types, m, `at + ${m.bits_offset / 8}`, opaque, lengthOf(types, members, m)) }))
       .filter((f): f is { m: BtfMember; code: FieldCode } => f.code !== null);
-    if (fields.length === 0) {
-      opaque.add(name);
-      lines.push(`/** struct ${name} (${t.size} bytes): no readable fields, see LAYOUTS */`);
-      lines.push(`export const ${name.toUpperCase()}_SIZE = ${t.size};`, '');
+    if (!read.has(name) || fields.length === 0) {
+      if (fields.length === 0) opaque.add(name);
+      lines.push(`/** struct ${name} (${t.size} bytes): not read field by field, see LAYOUTS */`, size, '');
       continue;
     }
+    const type = pascal(name);
     lines.push(`/** struct ${name} (${t.size} bytes) */`);
     lines.push(`export interface ${type} {`);
     for (const { m, code } of fields) lines.push(`  ${camel(m.name)}: ${code.tsType};`);
-    lines.push('}', '');
-    lines.push(`export const ${name.toUpperCase()}_SIZE = ${t.size};`, '');
+    lines.push('}', '', size, '');
     lines.push(`/** \`at\` must be 8-byte aligned in the view. */`);
     lines.push(`export function read${type}(v: RecordView, at: number): ${type} {`);
     lines.push('  return {');

@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import { generateDecoder, layoutsFrom, readBtf } from '../scripts/generate-decoder.js';
 import { LAYOUTS } from '../src/events/generated/abi.js';
 import { RECORD_HEADER } from '../src/events/record-view.js';
-import { bpfObjectDir, projectRoot } from '../src/paths.js';
+import { bpfObjectDir, projectRoot } from '../src/common/paths.js';
 import { requirement } from './helpers/environment.js';
 
 const abiObject = join(bpfObjectDir, 'abi.bpf.o');
@@ -86,7 +86,7 @@ test('every record starts with its header and acting task where the decoder read
     assert.equal(layout.fields['hdr']?.offset, 0, `${name}.hdr`);
     const at = layout.fields['task']?.offset;
     assert.equal(at, RECORD_HEADER.tgid - (task['tgid']?.offset ?? 0), `${name}.task`);
-    assert.equal(at! + task['pid']!.offset, RECORD_HEADER.pid);
-    assert.equal(at! + task['start_ns']!.offset, RECORD_HEADER.startNs);
+    assert.equal(at + task['pid']!.offset, RECORD_HEADER.pid);
+    assert.equal(at + task['start_ns']!.offset, RECORD_HEADER.startNs);
   }
 });

@@ -10,7 +10,7 @@ import { DecodeProcessor } from '../src/processors/decode/decode-processor.js';
 import { ebpfReceiver } from '../src/receivers/ebpf/ebpf-receiver.js';
 import { CounterRegistry } from '../src/telemetry/counters.js';
 import { createLogger } from '../src/telemetry/logger.js';
-import { RecordingExporter, testContext } from '../src/testing/pipeline.js';
+import { noRetry, RecordingExporter, testContext } from '../src/testing/pipeline.js';
 import { requirement, rootMissing } from './helpers/environment.js';
 
 test('a slow exporter slows the kernel receiver; memory stays bounded; losses are counted kernel drops', async (t) => {
@@ -23,14 +23,7 @@ test('a slow exporter slows the kernel receiver; memory stays bounded; losses ar
     slow,
     {
       queue: { queueSize: 2, numConsumers: 1, blockOnOverflow: true },
-      retry: {
-        enabled: false,
-        initialIntervalMs: 1,
-        maxIntervalMs: 1,
-        multiplier: 1,
-        randomizationFactor: 0,
-        maxElapsedMs: 0,
-      },
+      retry: noRetry,
       batch: { minEvents: 0, maxEvents: 1, flushTimeoutMs: 1 },
     },
     counters,

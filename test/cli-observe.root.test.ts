@@ -5,7 +5,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
-import { projectRoot } from '../src/paths.js';
+import { projectRoot } from '../src/common/paths.js';
 import { requirement, rootMissing } from './helpers/environment.js';
 
 const cli = join(projectRoot, 'bin', 'ebpipe.js');

@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 import { componentRegistry } from '../src/components/registry.js';
 import { ConfigError } from '../src/config/config-error.js';
 import { loadPipelineConfig } from '../src/config/pipeline-config.js';
-import { projectRoot } from '../src/paths.js';
+import { projectRoot } from '../src/common/paths.js';
 
 const DIRECTORIES = ['pipelines', 'config'];
 /** TracingPolicy files, not pipelines: src/cli/policy.test.ts checks them with `ebpipe policy check`. */

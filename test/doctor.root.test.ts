@@ -2,7 +2,7 @@
 // sensor variant the kernel actually accepted.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { projectRoot } from '../src/paths.js';
+import { projectRoot } from '../src/common/paths.js';
 import { runInKernelVm } from '../src/testing/kernel-vm.js';
 import { runCli, cliPath } from './helpers/cli.js';
 import { requirement, rootMissing, vmMissing } from './helpers/environment.js';

@@ -9,7 +9,7 @@ import { describe, test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { localCaptureHeader } from '../src/capture/capture-format.js';
 import { CaptureWriter } from '../src/capture/capture-writer.js';
-import { writeSyntheticCapture } from '../src/capture/synthetic-capture.js';
+import { writeSyntheticCapture } from '../src/testing/synthetic-capture.js';
 import { encodeExec, encodeExit, frameBatch } from '../src/events/encode.js';
 import { logLines, runCli, startCli } from './helpers/cli.js';
 

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
-import { projectRoot } from '../src/paths.js';
+import { projectRoot } from '../src/common/paths.js';
 import { requirement, rootMissing } from './helpers/environment.js';
 import { runCli, startCli } from './helpers/cli.js';
 

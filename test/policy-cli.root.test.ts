@@ -5,12 +5,13 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test, type TestContext } from 'node:test';
-import type { PolicyAuditEvent } from '../src/events/model.js';
+import type { PolicyAuditEvent } from '../src/events/policy-events.js';
 import { PolicyControlServer } from '../src/policy/control-server.js';
 import { createLogger } from '../src/telemetry/logger.js';
 import { requirement, rootMissing } from './helpers/environment.js';
 import { runCli } from './helpers/cli.js';
-import { PolicyTestbed, secretPolicy } from './policy/testbed.js';
+import { secretPolicy } from '../src/testing/policies.js';
+import { PolicyTestbed } from './policy/testbed.js';
 
 const SIGKILL = '      - action: Sigkill';
 

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { projectRoot } from '../src/paths.js';
+import { projectRoot } from '../src/common/paths.js';
 import { kernelVmAvailable, runInKernelVm } from '../src/testing/kernel-vm.js';
 import { requirement, rootMissing } from './helpers/environment.js';
 

@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
-import type { Event, ExecEvent } from '../src/events/model.js';
+import type { Event } from '../src/events/model.js';
+import type { ExecEvent } from '../src/events/process-events.js';
 import { requirement, rootMissing } from './helpers/environment.js';
 import { CollectingKernel, isExit } from './helpers/kernel.js';
 

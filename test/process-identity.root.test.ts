@@ -5,7 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync, realpathSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import type { ExecEvent } from '../src/events/model.js';
+import type { ExecEvent } from '../src/events/process-events.js';
 import { formatExecId, hostIdentity } from '../src/processes/exec-id.js';
 import { parseProcStat } from '../src/processes/proc-files.js';
 import { requirement, rootMissing } from './helpers/environment.js';

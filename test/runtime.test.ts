@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { nativeAddonPath, projectRoot } from '../src/paths.js';
+import { nativeAddonPath, projectRoot } from '../src/common/paths.js';
 
 const launcher = join(projectRoot, 'bin', 'ebpipe');
 

@@ -8,8 +8,10 @@ import { existsSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { Event, FileOpenEvent, ModuleLoadEvent, ModuleUnloadEvent } from '../src/events/model.js';
-import { projectRoot } from '../src/paths.js';
+import type { FileOpenEvent } from '../src/events/file-events.js';
+import type { Event } from '../src/events/model.js';
+import type { ModuleLoadEvent, ModuleUnloadEvent } from '../src/events/module-events.js';
+import { projectRoot } from '../src/common/paths.js';
 import { runInKernelVm } from '../src/testing/kernel-vm.js';
 import { requirement, rootMissing, vmMissing } from './helpers/environment.js';
 import { CollectingKernel } from './helpers/kernel.js';

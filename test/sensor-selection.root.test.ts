@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Event } from '../src/events/model.js';
 import { loadNativeAddon } from '../src/kernel/native.js';
 import { SENSOR_NAMES, sensorSpec } from '../src/kernel/sensors.js';
-import { bpfObjectPath } from '../src/paths.js';
+import { bpfObjectPath } from '../src/common/paths.js';
 import { requirement, rootMissing } from './helpers/environment.js';
 import { CollectingKernel } from './helpers/kernel.js';
 import { SensorHelper } from './helpers/sensor-helper.js';

@@ -11,10 +11,12 @@ import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CgroupDirectory } from '../../src/containers/cgroup-directory.js';
-import type { Event, ExecEvent, ProcessRef } from '../../src/events/model.js';
+import type { Event } from '../../src/events/model.js';
+import type { ExecEvent } from '../../src/events/process-events.js';
+import type { ProcessRef } from '../../src/events/references.js';
 import { UserNames } from '../../src/processes/user-names.js';
 import { ProcessEnricher } from '../../src/processors/enrich/process-enricher.js';
-import { execEvent, exitEvent, forkEvent, type ProcessKey } from '../../src/processors/enrich/synthetic-events.js';
+import { execEvent, exitEvent, forkEvent, type ProcessKey } from '../../src/testing/synthetic-events.js';
 
 const PROCESSES = 2000;
 const DEPTH = 6;

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { localCaptureHeader } from '../../src/capture/capture-format.js';
 import { CaptureWriter } from '../../src/capture/capture-writer.js';
-import { projectRoot } from '../../src/paths.js';
+import { projectRoot } from '../../src/common/paths.js';
 import { mixedBatch } from './mixed-batch.js';
 
 const batches = Number(process.argv[2] ?? 1000);

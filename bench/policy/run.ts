@@ -11,11 +11,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KernelSource } from '../../src/kernel/kernel-source.js';
 import { loadNativeAddon } from '../../src/kernel/native.js';
-import { projectRoot } from '../../src/paths.js';
+import { projectRoot } from '../../src/common/paths.js';
 import type { PolicyVariant } from '../../src/policy/hooks.js';
 import { parsePolicy } from '../../src/policy/policy-document.js';
 import { PolicyEngine } from '../../src/policy/policy-engine.js';
 import { createLogger } from '../../src/telemetry/logger.js';
+import { fileOpenPolicy } from '../../src/testing/policies.js';
 
 const opens = Number(process.argv[2] ?? 200_000);
 const rounds = Number(process.argv[3] ?? 5);
@@ -32,22 +33,6 @@ interface Row {
   dropped: number;
   evaluated: number;
   posted: number;
-}
-
-function policy(name: string, selector: string): string {
-  return `apiVersion: cilium.io/v1alpha1
-kind: TracingPolicy
-metadata:
-  name: ${name}
-spec:
-  kprobes:
-  - call: security_file_open
-    syscall: false
-    args:
-    - index: 0
-      type: file
-    selectors:
-${selector}`;
 }
 
 function loopOnce(file: string): Promise<number> {
@@ -129,21 +114,24 @@ async function main(): Promise<void> {
       await measure(`policy sensor (${variant}), no policy`, undefined);
       await measure(
         'non-matching Equal policy',
-        policy(
+        fileOpenPolicy(
           'equal',
           `    - matchArgs:\n      - index: 0\n        operator: Equal\n        values: [${dir}/protected]\n      matchActions:\n      - action: Sigkill`,
         ),
       );
       await measure(
         'non-matching Prefix policy',
-        policy(
+        fileOpenPolicy(
           'prefix',
           `    - matchArgs:\n      - index: 0\n        operator: Prefix\n        values: [${dir}/elsewhere/]`,
         ),
       );
       await measure(
         'matching Post policy',
-        policy('post', `    - matchArgs:\n      - index: 0\n        operator: Prefix\n        values: [${dir}/data/]`),
+        fileOpenPolicy(
+          'post',
+          `    - matchArgs:\n      - index: 0\n        operator: Prefix\n        values: [${dir}/data/]`,
+        ),
       );
     } finally {
       engine.close();

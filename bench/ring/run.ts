@@ -5,7 +5,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { bpfObjectPath, projectRoot } from '../../src/paths.js';
+import { bpfObjectPath, projectRoot } from '../../src/common/paths.js';
 
 const seconds = Number(process.argv[2] ?? 3);
 const ringBytes = 8 << 20;

@@ -7,7 +7,7 @@
  * is never reused: a capture recorded by an older agent must still decode.
  * Padding is written out so that the layout is the same for clang -target bpf,
  * gcc on x86_64 and the TypeScript decoder generated from this object's BTF
- * (src/events/generated/abi.ts); test/abi.root.test.ts fails when they drift.
+ * (src/events/generated/abi.ts); test/abi.test.ts fails when they drift.
  *
  * Structs whose name ends in _event are records; the others are parts of them.
  * Variable-length records carry a `data` tail whose layout each struct states,

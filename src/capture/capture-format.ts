@@ -20,7 +20,7 @@
 import { hostname, release } from 'node:os';
 import { hostBootId } from '../events/clock.js';
 import { AbiVersion } from '../events/generated/abi.js';
-import { systemErrorReason } from './system-error.js';
+import { systemErrorReason } from '../common/system-error.js';
 
 export const CAPTURE_MAGIC = Buffer.from('EBPIPCAP', 'latin1');
 export const CAPTURE_FORMAT_VERSION = 1;

@@ -15,7 +15,7 @@ import {
 } from './capture-format.js';
 import { CaptureReader, type CaptureBatch } from './capture-reader.js';
 import { CaptureWriter } from './capture-writer.js';
-import { syntheticBatch } from './synthetic-capture.js';
+import { syntheticBatch } from '../testing/synthetic-capture.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ebpipe-capture-'));
 let n = 0;

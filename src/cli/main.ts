@@ -1,6 +1,6 @@
 // The ebpipe command line.
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { parseDuration } from '../config/units.js';
+import { parseDuration } from '../common/units.js';
 import { createLogger } from '../telemetry/logger.js';
 import { DEFAULT_STORE_PATH } from '../exporters/clickhouse/store-settings.js';
 import { doctor } from './doctor.js';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { projectRoot } from '../paths.js';
+import { projectRoot } from '../common/paths.js';
 import { checkPolicies } from './policy.js';
 
 const examples = join(projectRoot, 'config/policies');

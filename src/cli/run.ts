@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Agent } from '../agent/agent.js';
 import { componentRegistry } from '../components/registry.js';
 import { loadPipelineConfig, type PipelineConfig } from '../config/pipeline-config.js';
-import { projectRoot } from '../paths.js';
+import { projectRoot } from '../common/paths.js';
 import { ReplayReceiver, replayReceiver } from '../receivers/replay/replay-receiver.js';
 import { CounterRegistry } from '../telemetry/counters.js';
 import type { Logger } from '../telemetry/logger.js';

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { testRegistry } from '../config/test-registry.js';
-import { projectRoot } from '../paths.js';
+import { projectRoot } from '../common/paths.js';
 import { validateFiles } from './validate.js';
 
 const fixture = (kind: 'good' | 'bad', name: string) => join(projectRoot, 'test', 'fixtures', 'config', kind, name);

@@ -1,9 +1,10 @@
 // `ebpipe validate FILE...`: checks pipeline files without running them. Prints `FILE: ok`
 // (and any warnings) on stdout, every error as `file:line:col: key.path: message` on stderr.
 import type { Command } from 'commander';
-import { componentRegistry, type ComponentRegistry } from '../components/registry.js';
+import { componentRegistry } from '../components/registry.js';
 import { ConfigError, formatIssue } from '../config/config-error.js';
 import { loadPipelineConfig } from '../config/pipeline-config.js';
+import type { ComponentRegistry } from '../pipeline/component.js';
 
 export interface ValidateIo {
   out: { write(text: string): unknown };

@@ -7,7 +7,7 @@ import { nopExporter } from '../exporters/nop/nop-exporter.js';
 import { fileExporter } from '../exporters/file/file-exporter.js';
 import { otlpExporter } from '../exporters/otlp/otlp-exporter.js';
 import { otlphttpExporter } from '../exporters/otlphttp/otlphttp-exporter.js';
-import type { ComponentFactory, ComponentKind } from '../pipeline/component.js';
+import type { ComponentFactory, ComponentKind, ComponentRegistry } from '../pipeline/component.js';
 import { decodeProcessor } from '../processors/decode/decode-processor.js';
 import { enrichProcessor } from '../processors/enrich/enrich-processor.js';
 import { filterProcessor } from '../processors/filter/filter-processor.js';
@@ -31,7 +31,7 @@ const factories: readonly ComponentFactory[] = [
   nopExporter,
 ];
 
-export class ComponentRegistry {
+class FactoryIndex implements ComponentRegistry {
   private readonly byKey = new Map<string, ComponentFactory>();
 
   constructor(all: readonly ComponentFactory[]) {
@@ -47,4 +47,4 @@ export class ComponentRegistry {
   }
 }
 
-export const componentRegistry = new ComponentRegistry(factories);
+export const componentRegistry: ComponentRegistry = new FactoryIndex(factories);

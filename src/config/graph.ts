@@ -2,7 +2,7 @@
 // every id a pipeline names is defined in a section it may come from, a connector ends at
 // least one pipeline and starts at least one other, and connectors never lead back to where
 // they started (events would loop forever). Empty lists are the pipeline schema's to report.
-import { suggestField } from '../processors/filter/suggest.js';
+import { suggestField } from '../common/suggest.js';
 import { pipelineIdProblem } from './component-id.js';
 import type { ConfigPath } from './config-error.js';
 import type { Section } from './service-schema.js';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { projectRoot } from '../paths.js';
+import { projectRoot } from '../common/paths.js';
 import { ConfigError, formatIssue, type ConfigIssue } from './config-error.js';
 import { loadPipelineConfig, parsePipelineConfig, type PipelineConfig } from './pipeline-config.js';
 import { testRegistry } from './test-registry.js';

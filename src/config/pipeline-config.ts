@@ -3,17 +3,17 @@
 // the file is collected and thrown together as one ConfigError.
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import type { ComponentRegistry } from '../components/registry.js';
 import type {
   ComponentFactory,
   ComponentKind,
+  ComponentRegistry,
   ConfigOrigin,
   ConnectorFactory,
   ExporterFactory,
   ProcessorFactory,
   ReceiverFactory,
 } from '../pipeline/component.js';
-import { suggestField } from '../processors/filter/suggest.js';
+import { suggestField } from '../common/suggest.js';
 import { parseComponentId } from './component-id.js';
 import { ConfigError, type ConfigIssue, type ConfigPath } from './config-error.js';
 import { documentValues, pathKey } from './document-values.js';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { z } from 'zod';
 import { describeSchema, knownKeys, schemaAt } from './schema-describe.js';
-import { duration } from './units.js';
+import { duration } from '../common/units.js';
 
 describe('describeSchema', () => {
   it('words number bounds the way a reader would', () => {

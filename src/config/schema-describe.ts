@@ -2,13 +2,8 @@
 // "block", "drop_newest"`) and which keys a mapping accepts, so that errors can say what was
 // expected rather than echo zod's generic messages.
 import { z } from 'zod';
+import { expectations } from '../common/expectations.js';
 import type { ConfigPath } from './config-error.js';
-
-/**
- * What a custom schema expects, in words, for schemas whose zod type says little (a duration is a
- * string or a number to zod). Registered by the schema's author: `expectations.add(s, { expected })`.
- */
-export const expectations = z.registry<{ expected: string }>();
 
 type Schema = z.core.$ZodType;
 

@@ -1,8 +1,7 @@
 // The shape of a pipeline file around the components: its top-level keys, `service.pipelines`
 // and `service.telemetry`. Component settings are validated by each component's own schema.
 import { z } from 'zod';
-import { expectations } from './schema-describe.js';
-import { show } from './zod-issues.js';
+import { expectations, show } from '../common/expectations.js';
 
 export const SECTIONS = ['receivers', 'processors', 'exporters', 'connectors'] as const;
 export type Section = (typeof SECTIONS)[number];

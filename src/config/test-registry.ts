@@ -2,9 +2,8 @@
 // use (nested mappings, lists, enums, bounded integers, durations, sizes, refinements), so the
 // loader is tested independently of which components exist yet. They cannot be run.
 import { z } from 'zod';
-import { ComponentRegistry } from '../components/registry.js';
-import type { ComponentFactory } from '../pipeline/component.js';
-import { byteSize, duration } from './units.js';
+import type { ComponentFactory, ComponentRegistry } from '../pipeline/component.js';
+import { byteSize, duration } from '../common/units.js';
 
 function notRunnable(): never {
   throw new Error('test component: for configuration tests only');
@@ -138,4 +137,7 @@ const factories: ComponentFactory[] = [
   },
 ];
 
-export const testRegistry = new ComponentRegistry(factories);
+export const testRegistry: ComponentRegistry = {
+  get: (kind, type) => factories.find((f) => f.kind === kind && f.type === type),
+  types: (kind) => factories.filter((f) => f.kind === kind).map((f) => f.type),
+};

@@ -1,7 +1,8 @@
 // zod issues -> problems a user can act on: which key, whether the key or its value is wrong,
 // and what was expected instead of what was written.
 import type { z } from 'zod';
-import { suggestField } from '../processors/filter/suggest.js';
+import { show } from '../common/expectations.js';
+import { suggestField } from '../common/suggest.js';
 import type { ConfigPath } from './config-error.js';
 import { describeSchema, knownKeys, quoteList, schemaAt } from './schema-describe.js';
 import type { Problem } from './source-document.js';
@@ -112,15 +113,4 @@ function nounFor(zodType: string): string {
   if (zodType === 'array') return 'a list';
   if (zodType === 'int') return 'an integer';
   return `a ${zodType}`;
-}
-
-/** A written value, as an error message shows it. */
-export function show(value: unknown): string {
-  if (value === null || value === undefined) return 'an empty value';
-  if (typeof value === 'string')
-    return value.length > 60 ? `${JSON.stringify(value.slice(0, 57))}...` : JSON.stringify(value);
-  if (typeof value === 'number') return Number.isNaN(value) ? '.nan' : String(value);
-  if (Array.isArray(value)) return value.length === 0 ? 'an empty list' : 'a list';
-  if (typeof value === 'object') return 'a mapping';
-  return typeof value === 'boolean' || typeof value === 'bigint' ? String(value) : typeof value;
 }

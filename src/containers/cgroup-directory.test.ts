@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { FakeProc } from '../processes/fake-proc.js';
+import { FakeProc } from '../testing/fake-proc.js';
 import { CgroupDirectory, cgroup2MountPoint } from './cgroup-directory.js';
 
 const ID = 'cd'.repeat(32);

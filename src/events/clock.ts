@@ -2,7 +2,7 @@
 // offset between the two clocks travels with each event (origin.clockOffsetNs): a replayed
 // capture keeps the offset of the host and boot it was recorded on.
 import { readFileSync } from 'node:fs';
-import type { RecordOrigin } from './model.js';
+import type { RecordOrigin } from './references.js';
 
 let bootId: string | undefined;
 

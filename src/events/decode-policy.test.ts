@@ -6,7 +6,8 @@ import { RecordDecoder } from './decode.js';
 import { encodePolicy, frameBatch, type PolicyRecordValues } from './encode.js';
 import { EVENT_FIELDS } from './fields.js';
 import { LAYOUTS, PolicyAction, PolicyEventFlags, PolicyHook, PolicyMechanism, Syscall } from './generated/abi.js';
-import type { Event, PolicyMatchEvent } from './model.js';
+import type { Event } from './model.js';
+import type { PolicyMatchEvent } from './policy-events.js';
 
 const creds = { uid: 1000, gid: 1000, euid: 0, egid: 0, capEffective: 0x1n, capPermitted: 0x3n };
 

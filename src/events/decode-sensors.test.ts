@@ -20,7 +20,8 @@ import {
   type SockRecordValues,
 } from './encode.js';
 import { CredFlags, FileFlags, LAYOUTS, NetFlags, Op, Syscall } from './generated/abi.js';
-import type { CredIds, Event } from './model.js';
+import type { CredIds } from './generated/abi.js';
+import type { Event } from './model.js';
 
 const header = { ktime: 1_000, cpu: 1, seq: 9, task: { tgid: 200, pid: 201, startNs: 77 }, comm: 'worker' };
 const process = { pid: 200, tid: 201, startNs: 77, comm: 'worker' };

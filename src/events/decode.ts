@@ -13,7 +13,6 @@ import {
   FILE_RENAME_EVENT_SIZE,
   FORK_EVENT_SIZE,
   FileFlags,
-  LAYOUTS,
   MODULE_EVENT_SIZE,
   NetFlags,
   Op,
@@ -46,25 +45,16 @@ import {
   tcpStateName,
 } from './kernel-names.js';
 import { readU64, RECORD_HEADER, RecordView } from './record-view.js';
-import type {
-  BenchEvent,
-  CredentialsChangeEvent,
-  Event,
-  ExecEvent,
-  ExitEvent,
-  FileEvent,
-  FileRenameEvent,
-  ForkEvent,
-  ModuleLoadEvent,
-  ModuleUnloadEvent,
-  NetworkEvent,
-  PolicyMatchEvent,
-  PrivilegeRaise,
-  ProcessRef,
-  RecordOrigin,
-  SocketRef,
-  SyscallOutcome,
-} from './model.js';
+import { StructCodec } from './struct-codec.js';
+import type { BenchEvent } from './bench-events.js';
+import type { CredentialsChangeEvent, PrivilegeRaise } from './credentials-events.js';
+import type { FileEvent, FileRenameEvent } from './file-events.js';
+import type { Event } from './model.js';
+import type { ModuleLoadEvent, ModuleUnloadEvent } from './module-events.js';
+import type { NetworkEvent, SocketRef } from './network-events.js';
+import type { PolicyMatchEvent } from './policy-events.js';
+import type { ExecEvent, ExitEvent, ForkEvent } from './process-events.js';
+import type { ProcessRef, RecordOrigin, SyscallOutcome } from './references.js';
 
 export interface DecodeStats {
   decoded: number;
@@ -77,22 +67,20 @@ export interface DecodeStats {
 }
 
 const LENGTH_PREFIX = 8;
-const OP_OFFSET = LAYOUTS['event_header']?.fields['op']?.offset ?? 0;
-const SIZE_OFFSET = LAYOUTS['event_header']?.fields['size']?.offset ?? 2;
-
-function fieldOffset(struct: string, field: string): number {
-  const offset = LAYOUTS[struct]?.fields[field]?.offset;
-  if (offset === undefined) throw new Error(`generated ABI has no ${struct}.${field}`);
-  return offset;
-}
+const header = new StructCodec('event_header');
+const OP_OFFSET = header.offset('op');
+const SIZE_OFFSET = header.offset('size');
 
 /** Arrays of numbers are not in the generated readers (scripts/generate-decoder.ts). */
-const LOCAL_ADDR_OFFSET = fieldOffset('sock_event', 'local_addr');
-const REMOTE_ADDR_OFFSET = fieldOffset('sock_event', 'remote_addr');
-const GROUPS_OFFSET = fieldOffset('cred_change_event', 'groups');
-const GROUPS_MAX = (LAYOUTS['cred_change_event']?.fields['groups']?.size ?? 0) / 4;
-const POLICY_SADDR_OFFSET = fieldOffset('policy_event', 'saddr');
-const POLICY_DADDR_OFFSET = fieldOffset('policy_event', 'daddr');
+const sock = new StructCodec('sock_event');
+const LOCAL_ADDR_OFFSET = sock.offset('local_addr');
+const REMOTE_ADDR_OFFSET = sock.offset('remote_addr');
+const credChange = new StructCodec('cred_change_event');
+const GROUPS_OFFSET = credChange.offset('groups');
+const GROUPS_MAX = credChange.fieldSize('groups') / 4;
+const policyEvent = new StructCodec('policy_event');
+const POLICY_SADDR_OFFSET = policyEvent.offset('saddr');
+const POLICY_DADDR_OFFSET = policyEvent.offset('daddr');
 
 const POLICY_ACTIONS: readonly [number, PolicyMatchEvent['actions'][number]][] = [
   [PolicyAction.ACTION_POST, 'post'],

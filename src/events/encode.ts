@@ -1,7 +1,8 @@
-// Builds raw ring records and batches from typed values, laid out by the generated
-// LAYOUTS: synthetic captures for benchmarks and replay tests that need no kernel.
-import { LAYOUTS, Op, type FileOpenEvent, type FilePathEvent, type FileRenameEvent } from './generated/abi.js';
-import type { CredIds, Credentials, Namespaces } from './model.js';
+// Builds raw ring records and batches from typed values, laid out by the ABI codec
+// (struct-codec.ts): synthetic captures for benchmarks and replay tests that need no kernel.
+import { Op, type FileOpenEvent, type FilePathEvent, type FileRenameEvent } from './generated/abi.js';
+import type { CredIds, Credentials, Namespaces } from './generated/abi.js';
+import { StructCodec } from './struct-codec.js';
 
 export interface RecordHeaderValues {
   ktime: number;
@@ -14,38 +15,56 @@ export interface TaskIdValues {
   startNs: number;
 }
 
-function layout(struct: string): { size: number; fields: Record<string, { offset: number; size: number }> } {
-  const l = LAYOUTS[struct];
-  if (!l) throw new Error(`no layout for struct ${struct}`);
-  return l;
-}
-
-function offset(struct: string, field: string): number {
-  const f = layout(struct).fields[field];
-  if (!f) throw new Error(`no field ${struct}.${field}`);
-  return f.offset;
-}
-
-function writeU64(buf: Buffer, at: number, value: number | bigint): void {
-  buf.writeBigUInt64LE(BigInt(value), at);
-}
+const header = new StructCodec('event_header');
+const taskIds = new StructCodec('task_ids');
+const credentials = new StructCodec('credentials');
+const namespaces = new StructCodec('namespaces');
+const credIds = new StructCodec('cred_ids');
+const execRecord = new StructCodec('exec_event');
+const exitRecord = new StructCodec('exit_event');
+const forkRecord = new StructCodec('fork_event');
+const fileOpenRecord = new StructCodec('file_open_event');
+const filePathRecord = new StructCodec('file_path_event');
+const fileRenameRecord = new StructCodec('file_rename_event');
+const sockRecord = new StructCodec('sock_event');
+const credChangeRecord = new StructCodec('cred_change_event');
+const moduleRecord = new StructCodec('module_event');
+const policyRecord = new StructCodec('policy_event');
 
 function writeHeader(buf: Buffer, op: number, h: RecordHeaderValues): void {
-  buf.writeUInt16LE(op, offset('event_header', 'op'));
-  buf.writeUInt16LE(buf.length, offset('event_header', 'size'));
-  buf.writeUInt32LE(h.cpu, offset('event_header', 'cpu'));
-  writeU64(buf, offset('event_header', 'ktime'), h.ktime);
-  writeU64(buf, offset('event_header', 'seq'), h.seq);
+  header.write(buf, 0, { op, size: buf.length, cpu: h.cpu, ktime: h.ktime, seq: h.seq });
 }
 
 function writeTask(buf: Buffer, at: number, t: TaskIdValues): void {
-  buf.writeUInt32LE(t.tgid, at + offset('task_ids', 'tgid'));
-  buf.writeUInt32LE(t.pid, at + offset('task_ids', 'pid'));
-  writeU64(buf, at + offset('task_ids', 'start_ns'), t.startNs);
+  taskIds.write(buf, at, { tgid: t.tgid, pid: t.pid, start_ns: t.startNs });
 }
 
-function writeComm(buf: Buffer, at: number, comm: string): void {
-  buf.write(comm.slice(0, 15), at, 'utf8');
+function writeCredentials(buf: Buffer, at: number, c: Credentials): void {
+  credentials.write(buf, at, {
+    uid: c.uid,
+    gid: c.gid,
+    euid: c.euid,
+    egid: c.egid,
+    cap_effective: c.capEffective,
+    cap_permitted: c.capPermitted,
+  });
+}
+
+/** A record with its header, task ids and comm, followed by `tails` back to back. */
+function record(
+  codec: StructCodec,
+  op: number,
+  v: RecordHeaderValues & { task: TaskIdValues; comm: string },
+  tails: readonly Buffer[],
+): Buffer {
+  const fixed = codec.size;
+  const buf = Buffer.alloc(fixed + tails.reduce((n, t) => n + t.length, 0));
+  writeHeader(buf, op, v);
+  writeTask(buf, codec.offset('task'), v.task);
+  codec.write(buf, 0, { comm: v.comm });
+  let at = fixed;
+  for (const tail of tails) at += tail.copy(buf, at);
+  return buf;
 }
 
 export interface ExecRecordValues extends RecordHeaderValues {
@@ -65,32 +84,18 @@ export function encodeExec(v: ExecRecordValues): Buffer {
   const filename = Buffer.from(v.filename);
   const argv = Buffer.from(v.argv.map((a) => `${a}\0`).join(''));
   const cwd = Buffer.from(v.cwd);
-  const fixed = layout('exec_event').size;
-  const buf = Buffer.alloc(fixed + filename.length + argv.length + cwd.length);
-  const at = (field: string) => offset('exec_event', field);
-  writeHeader(buf, Op.EXEC, v);
-  writeTask(buf, at('task'), v.task);
-  writeTask(buf, at('parent'), v.parent);
-  const creds = at('creds');
-  buf.writeUInt32LE(v.creds.uid, creds + offset('credentials', 'uid'));
-  buf.writeUInt32LE(v.creds.gid, creds + offset('credentials', 'gid'));
-  buf.writeUInt32LE(v.creds.euid, creds + offset('credentials', 'euid'));
-  buf.writeUInt32LE(v.creds.egid, creds + offset('credentials', 'egid'));
-  writeU64(buf, creds + offset('credentials', 'cap_effective'), v.creds.capEffective);
-  writeU64(buf, creds + offset('credentials', 'cap_permitted'), v.creds.capPermitted);
-  for (const [name, value] of Object.entries(v.ns) as [string, number][]) {
-    buf.writeUInt32LE(value, at('ns') + offset('namespaces', name));
-  }
-  writeU64(buf, at('cgroup_id'), v.cgroupId);
-  buf.writeUInt32LE(v.flags, at('flags'));
-  buf.writeUInt32LE(v.argv.length, at('argc'));
-  buf.writeUInt16LE(filename.length, at('filename_len'));
-  buf.writeUInt16LE(argv.length, at('argv_len'));
-  buf.writeUInt16LE(cwd.length, at('cwd_len'));
-  writeComm(buf, at('comm'), v.comm);
-  filename.copy(buf, fixed);
-  argv.copy(buf, fixed + filename.length);
-  cwd.copy(buf, fixed + filename.length + argv.length);
+  const buf = record(execRecord, Op.EXEC, v, [filename, argv, cwd]);
+  writeTask(buf, execRecord.offset('parent'), v.parent);
+  writeCredentials(buf, execRecord.offset('creds'), v.creds);
+  namespaces.write(buf, execRecord.offset('ns'), { ...v.ns });
+  execRecord.write(buf, 0, {
+    cgroup_id: v.cgroupId,
+    flags: v.flags,
+    argc: v.argv.length,
+    filename_len: filename.length,
+    argv_len: argv.length,
+    cwd_len: cwd.length,
+  });
   return buf;
 }
 
@@ -101,11 +106,21 @@ export interface ExitRecordValues extends RecordHeaderValues {
 }
 
 export function encodeExit(v: ExitRecordValues): Buffer {
-  const buf = Buffer.alloc(layout('exit_event').size);
-  writeHeader(buf, Op.EXIT, v);
-  writeTask(buf, offset('exit_event', 'task'), v.task);
-  buf.writeUInt32LE(v.status, offset('exit_event', 'status'));
-  writeComm(buf, offset('exit_event', 'comm'), v.comm);
+  const buf = record(exitRecord, Op.EXIT, v, []);
+  exitRecord.write(buf, 0, { status: v.status });
+  return buf;
+}
+
+export interface ForkRecordValues extends RecordHeaderValues {
+  /** The new child. */
+  task: TaskIdValues;
+  parent: TaskIdValues;
+  comm: string;
+}
+
+export function encodeFork(v: ForkRecordValues): Buffer {
+  const buf = record(forkRecord, Op.FORK, v, []);
+  writeTask(buf, forkRecord.offset('parent'), v.parent);
   return buf;
 }
 
@@ -120,42 +135,6 @@ export function frameBatch(records: readonly Buffer[]): Buffer {
     at += (8 + r.length + 7) & ~7;
   }
   return batch;
-}
-
-type FieldValue = number | bigint | string | Buffer;
-
-/**
- * Writes fields of `struct` (C names, as LAYOUTS has them) at `at`: numbers by the field's
- * size (negative ones as two's complement), strings into char arrays, Buffers as bytes.
- */
-function writeFields(buf: Buffer, struct: string, at: number, values: Readonly<Record<string, FieldValue>>): void {
-  const fields = layout(struct).fields;
-  for (const [name, value] of Object.entries(values)) {
-    const f = fields[name];
-    if (!f) throw new Error(`no field ${struct}.${name}`);
-    const where = at + f.offset;
-    if (typeof value === 'string') buf.write(value.slice(0, f.size - 1), where, 'utf8');
-    else if (Buffer.isBuffer(value)) value.copy(buf, where, 0, f.size);
-    else if (f.size === 8) buf.writeBigUInt64LE(BigInt.asUintN(64, BigInt(value)), where);
-    else buf.writeUIntLE(Number(BigInt.asUintN(f.size * 8, BigInt(value))), where, f.size);
-  }
-}
-
-/** A record of `struct` with its header, task ids and comm, followed by `tails` back to back. */
-function record(
-  struct: string,
-  op: number,
-  v: RecordHeaderValues & { task: TaskIdValues; comm: string },
-  tails: Buffer[],
-): Buffer {
-  const fixed = layout(struct).size;
-  const buf = Buffer.alloc(fixed + tails.reduce((n, t) => n + t.length, 0));
-  writeHeader(buf, op, v);
-  writeTask(buf, offset(struct, 'task'), v.task);
-  writeComm(buf, offset(struct, 'comm'), v.comm);
-  let at = fixed;
-  for (const tail of tails) at += tail.copy(buf, at);
-  return buf;
 }
 
 export interface SyscallRecordValues extends RecordHeaderValues {
@@ -173,8 +152,8 @@ export interface FileOpenRecordValues extends SyscallRecordValues, Omit<FileOpen
 
 export function encodeFileOpen(v: FileOpenRecordValues): Buffer {
   const path = Buffer.from(v.path);
-  const buf = record('file_open_event', Op.FILE_OPEN, v, [path]);
-  writeFields(buf, 'file_open_event', 0, {
+  const buf = record(fileOpenRecord, Op.FILE_OPEN, v, [path]);
+  fileOpenRecord.write(buf, 0, {
     result: v.result,
     syscall: v.syscall,
     open_flags: v.openFlags,
@@ -196,8 +175,8 @@ export interface FilePathRecordValues extends SyscallRecordValues, Omit<FilePath
 /** unlink, chmod and chown records (`op` is Op.FILE_UNLINK, FILE_CHMOD or FILE_CHOWN). */
 export function encodeFilePath(op: number, v: FilePathRecordValues): Buffer {
   const path = Buffer.from(v.path);
-  const buf = record('file_path_event', op, v, [path]);
-  writeFields(buf, 'file_path_event', 0, {
+  const buf = record(filePathRecord, op, v, [path]);
+  filePathRecord.write(buf, 0, {
     result: v.result,
     syscall: v.syscall,
     dirfd: v.dirfd,
@@ -222,8 +201,8 @@ export interface FileRenameRecordValues
 export function encodeFileRename(v: FileRenameRecordValues): Buffer {
   const oldPath = Buffer.from(v.oldPath);
   const newPath = Buffer.from(v.newPath);
-  const buf = record('file_rename_event', Op.FILE_RENAME, v, [oldPath, newPath]);
-  writeFields(buf, 'file_rename_event', 0, {
+  const buf = record(fileRenameRecord, Op.FILE_RENAME, v, [oldPath, newPath]);
+  fileRenameRecord.write(buf, 0, {
     result: v.result,
     syscall: v.syscall,
     old_dirfd: v.oldDirfd,
@@ -254,8 +233,8 @@ export interface SockRecordValues extends SyscallRecordValues {
 
 /** Records of the network sensor (`op` is one of Op.NET_*). */
 export function encodeSock(op: number, v: SockRecordValues): Buffer {
-  const buf = record('sock_event', op, v, []);
-  writeFields(buf, 'sock_event', 0, {
+  const buf = record(sockRecord, op, v, []);
+  sockRecord.write(buf, 0, {
     result: v.result,
     syscall: v.syscall,
     family: v.family,
@@ -274,7 +253,7 @@ export function encodeSock(op: number, v: SockRecordValues): Buffer {
 }
 
 function writeCredIds(buf: Buffer, at: number, c: CredIds): void {
-  writeFields(buf, 'cred_ids', at, {
+  credIds.write(buf, at, {
     uid: c.uid,
     euid: c.euid,
     suid: c.suid,
@@ -302,12 +281,12 @@ export interface CredChangeRecordValues extends SyscallRecordValues {
 }
 
 export function encodeCredChange(v: CredChangeRecordValues): Buffer {
-  const buf = record('cred_change_event', Op.CRED_CHANGE, v, []);
+  const buf = record(credChangeRecord, Op.CRED_CHANGE, v, []);
   const [arg0 = 0, arg1 = 0, arg2 = 0] = v.args;
-  writeFields(buf, 'cred_change_event', 0, { result: v.result, syscall: v.syscall, arg0, arg1, arg2, flags: v.flags });
-  writeCredIds(buf, offset('cred_change_event', 'old_creds'), v.before);
-  writeCredIds(buf, offset('cred_change_event', 'new_creds'), v.after);
-  const groups = offset('cred_change_event', 'groups');
+  credChangeRecord.write(buf, 0, { result: v.result, syscall: v.syscall, arg0, arg1, arg2, flags: v.flags });
+  writeCredIds(buf, credChangeRecord.offset('old_creds'), v.before);
+  writeCredIds(buf, credChangeRecord.offset('new_creds'), v.after);
+  const groups = credChangeRecord.offset('groups');
   v.groups.forEach((gid, i) => buf.writeUInt32LE(gid, groups + 4 * i));
   return buf;
 }
@@ -326,8 +305,8 @@ export interface ModuleRecordValues extends SyscallRecordValues {
 export function encodeModule(op: number, v: ModuleRecordValues): Buffer {
   const path = Buffer.from(v.path);
   const args = Buffer.from(v.args);
-  const buf = record('module_event', op, v, [path, args]);
-  writeFields(buf, 'module_event', 0, {
+  const buf = record(moduleRecord, op, v, [path, args]);
+  moduleRecord.write(buf, 0, {
     result: v.result,
     syscall: v.syscall,
     fd: v.fd,
@@ -371,17 +350,9 @@ export interface PolicyRecordValues extends SyscallRecordValues {
 
 export function encodePolicy(v: PolicyRecordValues): Buffer {
   const path = Buffer.from(v.path);
-  const buf = record('policy_event', Op.POLICY, v, [path]);
-  const creds = offset('policy_event', 'creds');
-  writeFields(buf, 'credentials', creds, {
-    uid: v.creds.uid,
-    gid: v.creds.gid,
-    euid: v.creds.euid,
-    egid: v.creds.egid,
-    cap_effective: v.creds.capEffective,
-    cap_permitted: v.creds.capPermitted,
-  });
-  writeFields(buf, 'policy_event', 0, {
+  const buf = record(policyRecord, Op.POLICY, v, [path]);
+  writeCredentials(buf, policyRecord.offset('creds'), v.creds);
+  policyRecord.write(buf, 0, {
     policy_id: v.policyId,
     rule_index: v.ruleIndex,
     selector: v.selector,

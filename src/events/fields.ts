@@ -1,8 +1,8 @@
 // Every field path an event can carry, for conditions in pipeline and policy files: a path
 // outside this list is a configuration error with a suggestion. Add the fields of a new
-// event kind here together with its type in model.ts.
+// event kind here together with its type (src/events/<domain>-events.ts).
 
-/** struct cred_ids as model.ts's CredIds has it, before and after a credentials change. */
+/** struct cred_ids as the generated CredIds has it, before and after a credentials change. */
 const CRED_ID_FIELDS = [
   'uid',
   'euid',

@@ -1,7 +1,8 @@
 // Events of the policy engine (src/policy/): what a policy's selector matched in the kernel
 // and what was done about it, the in-kernel aggregation's periodic counts, and the audit
 // trail of policy changes. Part of the Event union in model.ts.
-import type { Credentials, ProcessRef, RecordOrigin, SocketAddress } from './model.js';
+import type { Credentials } from './generated/abi.js';
+import type { ProcessRef, RecordOrigin, SocketAddress } from './references.js';
 
 /** What was done (enum ebpipe_policy_action): `post` is this event itself. */
 export type PolicyActionTaken = 'post' | 'sigkill' | 'signal' | 'override' | 'rate_limit';

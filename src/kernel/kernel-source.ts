@@ -2,7 +2,7 @@
 // and one set of counters, attaches them, and drains the ring into batches.
 import { existsSync } from 'node:fs';
 import { DropReason, Op } from '../events/generated/abi.js';
-import { bpfObjectPath } from '../paths.js';
+import { bpfObjectPath } from '../common/paths.js';
 import type { Logger } from '../telemetry/logger.js';
 import { HostKernelFeatures, type KernelFeatures } from './attach-points.js';
 import {

@@ -2,7 +2,7 @@
 // normalised here so that the C++ side only checks types.
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
-import { nativeAddonPath } from '../paths.js';
+import { nativeAddonPath } from '../common/paths.js';
 
 export interface ProgramInfo {
   name: string;

@@ -1,7 +1,7 @@
 // Loads one sensor: tries its variants in order (probe the attach points, configure, load,
 // attach), falls back when one fails, and logs every step. A kernel that cannot run the
 // sensor gives an `unavailable` status, never an exception: the other sensors go on.
-import { bpfObjectPath } from '../paths.js';
+import { bpfObjectPath } from '../common/paths.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { KernelFeatures } from './attach-points.js';
 import type { NativeAddon, NativeBpfObject } from './native.js';

@@ -127,3 +127,9 @@ export interface ConnectorFactory<S extends z.ZodType = z.ZodType> extends Facto
 }
 
 export type ComponentFactory = ReceiverFactory | ProcessorFactory | ExporterFactory | ConnectorFactory;
+
+/** The component types a pipeline file may name, by kind (src/components/registry.ts lists them). */
+export interface ComponentRegistry {
+  get(kind: ComponentKind, type: string): ComponentFactory | undefined;
+  types(kind: ComponentKind): string[];
+}

@@ -2,7 +2,7 @@
 // the queue in front of it, how queued batches are merged into one export, and how failed
 // exports are retried.
 import { z } from 'zod';
-import { duration } from '../config/units.js';
+import { duration } from '../common/units.js';
 import type { BatchSettings, ExporterQueueSettings, QueueSettings, RetrySettings } from './queued-exporter.js';
 
 /** What an exporter merges by default; a destination that prefers big writes asks for more. */

@@ -5,7 +5,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { Event } from '../events/model.js';
 import type { Counter, CounterRegistry } from '../telemetry/counters.js';
 import type { Logger } from '../telemetry/logger.js';
-import { Backoff, type BackoffSettings } from './backoff.js';
+import { Backoff, type BackoffSettings } from '../common/backoff.js';
 import type { Delivery } from './batch.js';
 import { Channel } from './channel.js';
 import { ExportError, type Exporter, type PartialExport } from './component.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { PolicyAggField } from '../events/generated/abi.js';
-import type { RecordOrigin } from '../events/model.js';
+import type { RecordOrigin } from '../events/references.js';
 import { AggregationCollector, type AggregateSelector } from './aggregation.js';
 import type { AggregateCount } from './policy-maps.js';
 

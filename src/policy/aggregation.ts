@@ -3,7 +3,8 @@
 // policy.summary event says how many matches were folded and for which key.
 import { PolicyAggField } from '../events/generated/abi.js';
 import { AF_INET6, formatIpv4, formatIpv6 } from '../events/kernel-names.js';
-import type { PolicySummaryEvent, RecordOrigin } from '../events/model.js';
+import type { PolicySummaryEvent } from '../events/policy-events.js';
+import type { RecordOrigin } from '../events/references.js';
 import type { AggregateCount } from './policy-maps.js';
 
 /** What the engine knows of the selector a count belongs to. */

@@ -3,7 +3,9 @@
 // says in the log which kernel mechanism every hook got, records an audit event for every
 // change and every refused one, turns the kernel's aggregation counts into summary events, and
 // keeps the inodes of protected files current.
-import type { Event, PolicyAuditEvent, ProcessRef, RecordOrigin } from '../events/model.js';
+import type { Event } from '../events/model.js';
+import type { PolicyAuditEvent } from '../events/policy-events.js';
+import type { ProcessRef, RecordOrigin } from '../events/references.js';
 import type { NativeBpfObject } from '../kernel/native.js';
 import type { Counter, CounterRegistry } from '../telemetry/counters.js';
 import type { Logger } from '../telemetry/logger.js';

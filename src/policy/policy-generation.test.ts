@@ -4,21 +4,10 @@ import { PolicyHook, PolicyNeeds, PolicySubject } from '../events/generated/abi.
 import { parsePolicy } from './policy-document.js';
 import { buildGeneration, MAX_FILTER_BITS, PolicyCapacityError, type GenerationInput } from './policy-generation.js';
 import { planPolicy } from './policy-plan.js';
+import { fileOpenPolicy } from '../testing/policies.js';
 
 function plan(name: string, selectors: string) {
-  const text = `apiVersion: cilium.io/v1alpha1
-kind: TracingPolicy
-metadata:
-  name: ${name}
-spec:
-  kprobes:
-  - call: security_file_open
-    args:
-    - index: 0
-      type: file
-    selectors:
-${selectors}`;
-  return planPolicy(parsePolicy(text, `${name}.yaml`), 'tracepoint');
+  return planPolicy(parsePolicy(fileOpenPolicy(name, selectors), `${name}.yaml`), 'tracepoint');
 }
 
 function input(

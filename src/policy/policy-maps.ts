@@ -5,10 +5,21 @@
 // written completely into the other parity (its old entries deleted first), then gen_seq is
 // bumped with one map write. An evaluation reads gen_seq once, so it runs against the old
 // generation or the new one, whole, never against a half-written or empty one.
-import { PolicyCounter, PolicyHook, PolicyHookCounter, PolicyLimits } from '../events/generated/abi.js';
+import {
+  PolicyCounter,
+  PolicyHook,
+  PolicyHookCounter,
+  PolicyLimits,
+  readPolicyAggKey,
+  readPolicyAggValue,
+  readPolicyConfig,
+  type PolicyAggKey,
+  type PolicyAggValue,
+} from '../events/generated/abi.js';
+import { RecordView } from '../events/record-view.js';
+import { StructCodec } from '../events/struct-codec.js';
 import type { NativeBpfObject } from '../kernel/native.js';
 import type { Generation } from './policy-generation.js';
-import { StructCodec } from './struct-codec.js';
 
 const GENERATIONS = PolicyLimits.POLICY_GENERATIONS;
 const MAX_RULES = PolicyLimits.POLICY_MAX_RULES;
@@ -31,7 +42,6 @@ const portKey = new StructCodec('policy_port_key');
 const addrKey = new StructCodec('policy_addr_key');
 const bits = new StructCodec('policy_bits');
 const aggKey = new StructCodec('policy_agg_key');
-const aggValue = new StructCodec('policy_agg_value');
 const stats = new StructCodec('policy_stats');
 const hookStats = new StructCodec('policy_hook_stats');
 
@@ -68,19 +78,13 @@ export interface RuleCounters extends SlotOwner {
   counts: RuleCounts;
 }
 
-export interface AggregateCount {
-  policyId: number;
-  ruleIndex: number;
-  selector: number;
-  prefixId: number;
-  uid: number;
-  dport: number;
-  family: number;
+/** One key's count of an epoch, as the kernel's policy_aggregates entry holds it. */
+export interface AggregateCount
+  extends
+    Pick<PolicyAggKey, 'policyId' | 'ruleIndex' | 'selector' | 'prefixId' | 'uid' | 'dport' | 'family'>,
+    Pick<PolicyAggValue, 'binary' | 'count' | 'firstNs' | 'lastNs'> {
+  /** struct policy_agg_key's address bytes (4 for IPv4), which the generated reader leaves out. */
   daddr: Buffer;
-  binary: string;
-  count: number;
-  firstNs: number;
-  lastNs: number;
 }
 
 interface WrittenKey {
@@ -96,7 +100,7 @@ function u32Key(n: number): Buffer {
 
 function bitsValue(value: bigint): Buffer {
   const buf = bits.alloc();
-  for (let w = 0; w < bits.size / 8; w++) buf.writeBigUInt64LE((value >> BigInt(64 * w)) & 0xffffffffffffffffn, 8 * w);
+  bits.setBits(buf, 'w', value);
   return buf;
 }
 
@@ -129,8 +133,9 @@ export class PolicyMaps {
   ) {
     const current = object.mapLookup('policy_config', u32Key(0));
     if (current) {
-      this.genSeq = config.u32(current, 'gen_seq');
-      this.aggEpoch = config.u32(current, 'agg_epoch');
+      const { genSeq, aggEpoch } = readPolicyConfig(new RecordView(current), 0);
+      this.genSeq = genSeq;
+      this.aggEpoch = aggEpoch;
     }
     this.writeConfig();
   }
@@ -293,23 +298,25 @@ export class PolicyMaps {
   drainAggregates(epoch: number): AggregateCount[] {
     const out: AggregateCount[] = [];
     for (const key of this.object.mapKeys('policy_aggregates')) {
-      if (aggKey.u32(key, 'epoch') !== epoch) continue;
+      const k = readPolicyAggKey(new RecordView(key), 0);
+      if (k.epoch !== epoch) continue;
       const value = this.object.mapLookup('policy_aggregates', key);
       this.object.mapDelete('policy_aggregates', key);
       if (!value) continue;
+      const v = readPolicyAggValue(new RecordView(value), 0);
       out.push({
-        policyId: aggKey.u32(key, 'policy_id'),
-        ruleIndex: aggKey.u16(key, 'rule_index'),
-        selector: aggKey.u8(key, 'selector'),
-        prefixId: aggKey.u32(key, 'prefix_id'),
-        uid: aggKey.u32(key, 'uid'),
-        dport: aggKey.u16(key, 'dport'),
-        family: aggKey.u16(key, 'family'),
+        policyId: k.policyId,
+        ruleIndex: k.ruleIndex,
+        selector: k.selector,
+        prefixId: k.prefixId,
+        uid: k.uid,
+        dport: k.dport,
+        family: k.family,
         daddr: Buffer.from(aggKey.bytes(key, 'daddr')),
-        binary: aggValue.bytes(value, 'binary', aggValue.u16(value, 'binary_len')).toString('utf8'),
-        count: Number(aggValue.u64(value, 'count')),
-        firstNs: Number(aggValue.u64(value, 'first_ns')),
-        lastNs: Number(aggValue.u64(value, 'last_ns')),
+        binary: v.binary,
+        count: v.count,
+        firstNs: v.firstNs,
+        lastNs: v.lastNs,
       });
     }
     return out;

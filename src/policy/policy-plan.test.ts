@@ -4,6 +4,7 @@ import { PolicyAction, PolicyArg, PolicyHook, PolicyIntOp, Syscall } from '../ev
 import { parsePolicy, PolicyFileError } from './policy-document.js';
 import { planPolicy } from './policy-plan.js';
 import type { PolicyVariant } from './hooks.js';
+import { tracingPolicy } from '../testing/policies.js';
 
 /** The problems of a policy text, as `line:col path: message`. */
 function problems(text: string, variant: PolicyVariant = 'tracepoint'): string[] {
@@ -16,10 +17,12 @@ function problems(text: string, variant: PolicyVariant = 'tracepoint'): string[]
   return [];
 }
 
-const HEAD = 'apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\nmetadata:\n  name: block-secret-access\nspec:\n';
+const NAME = 'block-secret-access';
 
 // The talk's last policy: security_file_open, the file argument, Override and Sigkill.
-const SECURE = `${HEAD}  kprobes:
+const SECURE = tracingPolicy(
+  NAME,
+  `  kprobes:
   - call: security_file_open
     syscall: false
     args:
@@ -39,7 +42,8 @@ const SECURE = `${HEAD}  kprobes:
       - action: Override
         argError: -1
       - action: Sigkill
-`;
+`,
+);
 
 describe('policy plans', () => {
   test("the talk's secure policy plans with BPF LSM: one rule, bits for the file and the binary, Override and Sigkill", () => {
@@ -72,7 +76,9 @@ describe('policy plans', () => {
   });
 
   test("the slide's policy with matchBinaries and matchActions outside the selector: each misplaced key is named", () => {
-    const text = `${HEAD}  kprobes:
+    const text = tracingPolicy(
+      NAME,
+      `  kprobes:
   - call: sys_openat
     syscall: true
     args:
@@ -90,7 +96,8 @@ describe('policy plans', () => {
       - /my/cat
     matchActions:
     - action: Sigkill
-`;
+`,
+    );
     assert.deepEqual(problems(text), [
       '15:19 spec.kprobes[0].selectors[0].matchArgs[0].operator: expected one of "Equal", "NotEqual", "Prefix", "NotPrefix", "Postfix", ' +
         '"NotPostfix", "Mask", "GreaterThan", "GT", "LessThan", "LT", "SPort", "NotSPort", "DPort", "NotDPort", "SAddr", "NotSAddr", ' +
@@ -101,7 +108,9 @@ describe('policy plans', () => {
   });
 
   test('sys_openat covers openat only, its name argument and its flags; int operators apply to flags', () => {
-    const text = `${HEAD}  kprobes:
+    const text = tracingPolicy(
+      NAME,
+      `  kprobes:
   - call: sys_openat
     syscall: true
     args:
@@ -117,7 +126,8 @@ describe('policy plans', () => {
       - index: 2
         operator: Mask
         values: ["0x241", 1]
-`;
+`,
+    );
     const plan = planPolicy(parsePolicy(text, 'p.yaml'), 'tracepoint');
     const [rule] = plan.rules;
     assert.equal(rule?.hook.syscalls, 1n << BigInt(Syscall.SYS_OPENAT));
@@ -129,7 +139,9 @@ describe('policy plans', () => {
   });
 
   test('hooks, arguments and operators outside the subset are errors, never ignored', () => {
-    const text = `${HEAD}  kprobes:
+    const text = tracingPolicy(
+      NAME,
+      `  kprobes:
   - call: security_bprm_check
   - call: sys_openat
     args:
@@ -157,7 +169,8 @@ describe('policy plans', () => {
         rateLimitScope: process
       - action: NoPost
   uprobes: []
-`;
+`,
+    );
     assert.deepEqual(problems(text), ['33:3 spec.uprobes: unknown key "uprobes" (did you mean "kprobes"?)']);
     const withoutUprobes = text.replace('  uprobes: []\n', '');
     assert.deepEqual(problems(withoutUprobes), [
@@ -173,7 +186,9 @@ describe('policy plans', () => {
   });
 
   test('rate limits, aggregation and namespaces are read into kernel terms', () => {
-    const text = `${HEAD}  lsmhooks:
+    const text = tracingPolicy(
+      NAME,
+      `  lsmhooks:
   - hook: file_open
     args:
     - index: 0
@@ -196,7 +211,8 @@ describe('policy plans', () => {
       - action: Post
         rateLimit: 5m
         rateLimitScope: global
-`;
+`,
+    );
     const plan = planPolicy(parsePolicy(text, 'p.yaml'), 'tracepoint');
     const [aggregated, limited] = plan.rules[0]?.selectors ?? [];
     assert.equal(aggregated?.actions, PolicyAction.ACTION_AGGREGATE);
@@ -208,14 +224,17 @@ describe('policy plans', () => {
   });
 
   test('aggregation keys must fit the hook, and pathPrefix needs a Prefix filter', () => {
-    const text = `${HEAD}  kprobes:
+    const text = tracingPolicy(
+      NAME,
+      `  kprobes:
   - call: security_file_open
     selectors:
     - matchActions:
       - action: Post
         aggregate:
           by: [dport, pathPrefix]
-`;
+`,
+    );
     assert.deepEqual(problems(text), [
       "12:16 spec.kprobes[0].selectors[0].matchActions[0].aggregate.by[0]: dport is not a field of kprobe security_file_open's operations",
       '12:23 spec.kprobes[0].selectors[0].matchActions[0].aggregate.by[1]: pathPrefix needs a matchArgs Prefix filter on the file in this selector',

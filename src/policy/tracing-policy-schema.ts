@@ -3,8 +3,8 @@
 // hook and operator means here is in config/policies/README.md; checks that need the hook (which
 // arguments exist, which operators fit them) are in policy-plan.ts.
 import { z } from 'zod';
-import { parseDuration } from '../config/units.js';
-import { expectations } from '../config/schema-describe.js';
+import { parseDuration } from '../common/units.js';
+import { expectations } from '../common/expectations.js';
 
 /** A value as policies write them: Tetragon's are strings, YAML reads bare numbers as numbers. */
 const scalar = z.union([z.string(), z.number()]);

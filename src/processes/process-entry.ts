@@ -1,7 +1,7 @@
 // One process image as the cache knows it. A class, so that every entry has the same shape
 // and the per-event copy into events stays monomorphic.
 import type { CgroupIdentity } from '../containers/cgroup-path.js';
-import type { AncestorRef, PodRef } from '../events/model.js';
+import type { AncestorRef, PodRef } from '../events/references.js';
 
 /** How the cache learnt of the image: read from /proc, a fork (the parent's image, copied), or an exec. */
 export type EntrySource = 'proc' | 'fork' | 'exec';

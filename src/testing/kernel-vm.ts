@@ -5,7 +5,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { projectRoot } from '../paths.js';
+import { projectRoot } from '../common/paths.js';
 
 const runScript = join(projectRoot, 'scripts', 'vm', 'run.sh');
 // run.sh's documented exit status when its --timeout ran out before the command finished.

@@ -1,9 +1,20 @@
-// Building blocks for pipeline tests: a context, scripted receivers and exporters.
+// Building blocks for pipeline tests: a context, scripted receivers and exporters, retry settings.
 import type { Event } from '../events/model.js';
 import { Delivery, type DeliveryResult } from '../pipeline/batch.js';
 import type { BatchConsumer, ComponentContext, Exporter, Receiver } from '../pipeline/component.js';
+import type { RetrySettings } from '../pipeline/queued-exporter.js';
 import { CounterRegistry } from '../telemetry/counters.js';
 import { createLogger } from '../telemetry/logger.js';
+
+/** A failed export is not retried: the batch is dropped at once. */
+export const noRetry: RetrySettings = {
+  enabled: false,
+  initialIntervalMs: 1,
+  maxIntervalMs: 1,
+  multiplier: 1,
+  randomizationFactor: 0,
+  maxElapsedMs: 0,
+};
 
 export function testContext(id: string, counters = new CounterRegistry()): ComponentContext {
   return {

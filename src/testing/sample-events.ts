@@ -1,7 +1,8 @@
 // One enriched event of every kind, with every optional part filled in (and the variants that
 // fill in the rest: a killed and an exited process, a rename's flags), for tests of what maps
 // events to records: each field of the mapping has a sample that carries it.
-import type { Event, ProcessRef, RecordOrigin } from '../events/model.js';
+import type { Event } from '../events/model.js';
+import type { ProcessRef, RecordOrigin } from '../events/references.js';
 
 const CLOCK_OFFSET_NS = 1_700_000_000_000_000_000n;
 const BOOT_ID = '6a2c8f0e-3b1d-4e5f-9a7b-0c1d2e3f4a5b';

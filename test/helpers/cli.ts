@@ -1,7 +1,7 @@
 // Runs the ebpipe command line as a user would, from the built tree.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { projectRoot } from '../../src/paths.js';
+import { projectRoot } from '../../src/common/paths.js';
 
 export const cliPath = join(projectRoot, 'bin', 'ebpipe.js');
 

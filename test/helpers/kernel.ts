@@ -1,7 +1,8 @@
 // A kernel source for tests: decodes every batch and lets a test wait for events.
 import { setTimeout as delay } from 'node:timers/promises';
 import { RecordDecoder } from '../../src/events/decode.js';
-import type { Event, ExecEvent, ExitEvent } from '../../src/events/model.js';
+import type { Event } from '../../src/events/model.js';
+import type { ExecEvent, ExitEvent } from '../../src/events/process-events.js';
 import { KernelSource, type KernelSourceOptions } from '../../src/kernel/kernel-source.js';
 import { createLogger } from '../../src/telemetry/logger.js';
 

@@ -26,12 +26,13 @@ import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test, type TestContext } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
-import type { PolicyMatchEvent } from '../../src/events/model.js';
+import type { PolicyMatchEvent } from '../../src/events/policy-events.js';
 import { PolicyFileError } from '../../src/policy/policy-document.js';
 import { PolicyDirectory } from '../../src/policy/policy-directory.js';
 import { createLogger } from '../../src/telemetry/logger.js';
 import { requirement, rootMissing } from '../helpers/environment.js';
-import { kprobePolicy, PolicyTestbed, secretPolicy, TEST_ACTOR, type Run } from './testbed.js';
+import { kprobePolicy, secretPolicy } from '../../src/testing/policies.js';
+import { PolicyTestbed, TEST_ACTOR, type Run } from './testbed.js';
 
 const SECRET = 'I love pizza!\n';
 const expectedVariant = process.env['EBPIPE_EXPECT_POLICY_VARIANT'];

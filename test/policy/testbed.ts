@@ -5,9 +5,10 @@ import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Event, PolicyAuditEvent, PolicyMatchEvent, PolicySummaryEvent } from '../../src/events/model.js';
+import type { Event } from '../../src/events/model.js';
+import type { PolicyAuditEvent, PolicyMatchEvent, PolicySummaryEvent } from '../../src/events/policy-events.js';
 import { loadNativeAddon } from '../../src/kernel/native.js';
-import { projectRoot } from '../../src/paths.js';
+import { projectRoot } from '../../src/common/paths.js';
 import type { PolicyVariant } from '../../src/policy/hooks.js';
 import { parsePolicy } from '../../src/policy/policy-document.js';
 import { PolicyEngine, type PolicyActor, type PolicyStatus } from '../../src/policy/policy-engine.js';
@@ -116,41 +117,4 @@ export class PolicyTestbed {
     await this.kernel.close();
     rmSync(this.dir, { recursive: true, force: true });
   }
-}
-
-/** A TracingPolicy with one kprobe: `hook` is the YAML of the kprobe entry, indented under `kprobes:`. */
-export function kprobePolicy(name: string, hook: string): string {
-  return [
-    'apiVersion: cilium.io/v1alpha1',
-    'kind: TracingPolicy',
-    'metadata:',
-    `  name: ${name}`,
-    'spec:',
-    '  kprobes:',
-    hook,
-  ].join('\n');
-}
-
-/** Protects `file` (security_file_open, matched on the file) from every binary but `allowed`. */
-export function secretPolicy(name: string, file: string, allowed: string, actions: string, operator = 'Equal'): string {
-  return kprobePolicy(
-    name,
-    `  - call: security_file_open
-    syscall: false
-    args:
-    - index: 0
-      type: file
-    selectors:
-    - matchArgs:
-      - index: 0
-        operator: ${operator}
-        values:
-        - ${file}
-      matchBinaries:
-      - operator: NotIn
-        values:
-        - ${allowed}
-      matchActions:
-${actions}`,
-  );
 }

@@ -6,8 +6,8 @@
 // owner; when the API refuses, a ReplicaSet named <deployment>-<pod-template-hash> is taken
 // to belong to that Deployment, as the Deployment controller names them.
 import { setTimeout as delay } from 'node:timers/promises';
-import type { PodRef, WorkloadRef } from '../../events/model.js';
-import { Backoff, type BackoffSettings } from '../../pipeline/backoff.js';
+import type { PodRef, WorkloadRef } from '../../events/references.js';
+import { Backoff, type BackoffSettings } from '../../common/backoff.js';
 import type { Logger } from '../../telemetry/logger.js';
 import type { PodMetadataSource } from '../pod-metadata.js';
 import { KubeApiClient, KubernetesApiError, type KubeApiOptions, type WatchEvent } from './kube-api.js';

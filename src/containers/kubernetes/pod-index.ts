@@ -1,6 +1,6 @@
 // Pods by container id and by uid, built from Pod objects as the API returns them. Pure:
 // the provider feeds it list and watch results and owner (workload) answers.
-import type { PodRef, WorkloadRef } from '../../events/model.js';
+import type { PodRef, WorkloadRef } from '../../events/references.js';
 
 /** The fields of a v1 Pod the index reads. */
 export interface PodObject {

@@ -1,7 +1,9 @@
 // Compact lines of the file, network, credentials and module events.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { CredIds, Event, ProcessRef, RecordOrigin } from '../../events/model.js';
+import type { CredIds } from '../../events/generated/abi.js';
+import type { Event } from '../../events/model.js';
+import type { ProcessRef, RecordOrigin } from '../../events/references.js';
 import { formatCompact } from './compact.js';
 
 const origin: RecordOrigin = { ktime: 1, cpu: 0, seq: 0, clockOffsetNs: 0n };

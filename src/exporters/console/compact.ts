@@ -2,7 +2,9 @@
 // the binary (with its arguments for execs and exits), then what the event is about:
 // paths, addresses, credentials, modules, and the error of a failed call.
 import { constants } from 'node:os';
-import type { CredIds, Event, ProcessRef, SocketAddress, SyscallOutcome } from '../../events/model.js';
+import type { CredIds } from '../../events/generated/abi.js';
+import type { Event } from '../../events/model.js';
+import type { ProcessRef, SocketAddress, SyscallOutcome } from '../../events/references.js';
 
 const SIGNAL_NAMES = new Map<number, string>(Object.entries(constants.signals).map(([name, n]) => [n, name]));
 

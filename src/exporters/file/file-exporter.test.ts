@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { pino } from 'pino';
-import { syntheticBatch } from '../../capture/synthetic-capture.js';
+import { syntheticBatch } from '../../testing/synthetic-capture.js';
 import { RecordDecoder } from '../../events/decode.js';
 import { toJsonLine } from '../../events/json.js';
 import type { Event } from '../../events/model.js';

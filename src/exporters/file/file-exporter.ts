@@ -6,7 +6,7 @@
 // flush_interval (0 fsyncs before export() resolves).
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { duration } from '../../config/units.js';
+import { duration } from '../../common/units.js';
 import { toJsonLine } from '../../events/json.js';
 import type { Event } from '../../events/model.js';
 import { ExportError, type ComponentContext, type Exporter, type ExporterFactory } from '../../pipeline/component.js';

@@ -3,7 +3,7 @@
 // bytes are in the OS; sync() makes them durable. Lines are never split across files.
 import { mkdir, open, readdir, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { systemErrorReason } from '../../capture/system-error.js';
+import { systemErrorReason } from '../../common/system-error.js';
 import { BackupNames } from './backup-name.js';
 
 export interface RotationPolicy {

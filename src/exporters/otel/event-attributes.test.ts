@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import * as semconv from '@opentelemetry/semantic-conventions/incubating';
-import { projectRoot } from '../../paths.js';
+import { projectRoot } from '../../common/paths.js';
 import { sampleEvents } from '../../testing/sample-events.js';
 import type { AttributeType } from './attribute-field.js';
 import { ATTRIBUTES_BY_KIND, EVENT_KINDS, eventAttributes } from './event-attributes.js';

@@ -3,15 +3,10 @@
 // Names are the semantic conventions' where one means the same thing (process.user.id is the
 // effective uid there, process.executable.name the base name of the executable) and ebpipe.*
 // otherwise; a test checks every other name against the semantic-conventions registry.
-import type {
-  ExecEvent,
-  Event,
-  EventKind,
-  PathRef,
-  ProcessRef,
-  SocketRef,
-  SyscallOutcome,
-} from '../../events/model.js';
+import type { Event, EventKind } from '../../events/model.js';
+import type { SocketRef } from '../../events/network-events.js';
+import type { ExecEvent } from '../../events/process-events.js';
+import type { PathRef, ProcessRef, SyscallOutcome } from '../../events/references.js';
 import type { CredIds } from '../../events/generated/abi.js';
 import type { PolicyMatchEvent, PolicySummaryEvent } from '../../events/policy-events.js';
 import { epochNs, isoTimeOfNs } from '../../events/clock.js';

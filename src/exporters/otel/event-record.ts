@@ -4,8 +4,9 @@
 import { SeverityNumber, type HrTime } from '@opentelemetry/api';
 import type { InstrumentationScope } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
-import type { Event, RecordOrigin } from '../../events/model.js';
-import { version } from '../../version.js';
+import type { Event } from '../../events/model.js';
+import type { RecordOrigin } from '../../events/references.js';
+import { version } from '../../common/version.js';
 import { eventAttributes } from './event-attributes.js';
 import { eventBody } from './event-body.js';
 import type { EventLogRecord } from './log-record.js';

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { arch, hostname, release } from 'node:os';
 import { resourceFromAttributes, type Resource } from '@opentelemetry/resources';
-import { version } from '../../version.js';
+import { version } from '../../common/version.js';
 
 export const SERVICE_NAME = 'ebpipe';
 

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createSecureContext, type SecureVersion } from 'node:tls';
 import { z } from 'zod';
-import { systemErrorReason } from '../../capture/system-error.js';
+import { systemErrorReason } from '../../common/system-error.js';
 import { ComponentSettingsError, type ComponentContext } from '../../pipeline/component.js';
 
 const TLS_VERSIONS = { '1.2': 'TLSv1.2', '1.3': 'TLSv1.3' } as const satisfies Record<string, SecureVersion>;

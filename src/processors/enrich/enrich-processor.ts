@@ -2,7 +2,7 @@
 // argv, cwd, user, container, pod) from the process cache, seeded from /proc when the agent
 // starts. Kubernetes metadata is off unless `kubernetes` is set.
 import { z } from 'zod';
-import { duration } from '../../config/units.js';
+import { duration } from '../../common/units.js';
 import { inClusterApi } from '../../containers/kubernetes/kube-api.js';
 import { KubernetesPods } from '../../containers/kubernetes/kubernetes-pods.js';
 import type { EventBatch } from '../../pipeline/batch.js';

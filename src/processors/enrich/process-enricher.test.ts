@@ -5,13 +5,14 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { CgroupDirectory } from '../../containers/cgroup-directory.js';
 import type { PodMetadataSource } from '../../containers/pod-metadata.js';
-import type { Event, PodRef } from '../../events/model.js';
+import type { Event } from '../../events/model.js';
+import type { PodRef } from '../../events/references.js';
 import { formatExecId, parseExecId } from '../../processes/exec-id.js';
-import { FakeProc } from '../../processes/fake-proc.js';
+import { FakeProc } from '../../testing/fake-proc.js';
 import { UserNames } from '../../processes/user-names.js';
 import { EnrichConfigError } from './errors.js';
 import { ProcessEnricher, type ProcessEnricherOptions } from './process-enricher.js';
-import { execEvent, exitEvent, forkEvent, type ProcessKey } from './synthetic-events.js';
+import { execEvent, exitEvent, forkEvent, type ProcessKey } from '../../testing/synthetic-events.js';
 
 const HOST = 'testhost:0011223344556677';
 const MS = 1e6;

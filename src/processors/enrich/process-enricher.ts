@@ -22,7 +22,9 @@
 import { CgroupDirectory, type CgroupDirectoryStats } from '../../containers/cgroup-directory.js';
 import { cgroupPathFromProcFile, type CgroupIdentity } from '../../containers/cgroup-path.js';
 import type { PodMetadataSource } from '../../containers/pod-metadata.js';
-import type { AncestorRef, Event, ExecEvent, ExitEvent, ForkEvent, PodRef } from '../../events/model.js';
+import type { Event } from '../../events/model.js';
+import type { ExecEvent, ExitEvent, ForkEvent } from '../../events/process-events.js';
+import type { AncestorRef, PodRef } from '../../events/references.js';
 import { formatExecId, hostIdentity } from '../../processes/exec-id.js';
 import { ProcessEntry, type ProcessEntryInit } from '../../processes/process-entry.js';
 import { ProcessTable, type ProcessTableStats } from '../../processes/process-table.js';

@@ -2,7 +2,7 @@ import { compileAccessor, type FieldAccessor } from './accessor.js';
 import { expressionError, type SourceOrigin } from './errors.js';
 import { parseCondition, type Expr, type FieldRef } from './expression.js';
 import { compareWithLiteral, membership, PREDICATES, type Condition } from './operators.js';
-import { suggestField } from './suggest.js';
+import { suggestField } from '../../common/suggest.js';
 
 export type { Condition } from './operators.js';
 

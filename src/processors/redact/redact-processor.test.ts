@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { RecordDecoder } from '../../events/decode.js';
-import type { Event, ExecEvent } from '../../events/model.js';
+import type { Event } from '../../events/model.js';
+import type { ExecEvent } from '../../events/process-events.js';
 import { Delivery } from '../../pipeline/batch.js';
-import { syntheticBatch } from '../../capture/synthetic-capture.js';
+import { syntheticBatch } from '../../testing/synthetic-capture.js';
 import { testContext } from '../../testing/pipeline.js';
 import { redactProcessor } from './redact-processor.js';
 

@@ -3,7 +3,7 @@
 // slow exporter slows the reader and, past the ring's size, the kernel counts its drops.
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { byteSize, duration } from '../../config/units.js';
+import { byteSize, duration } from '../../common/units.js';
 import { KernelSource } from '../../kernel/kernel-source.js';
 import { SENSOR_NAMES } from '../../kernel/sensors.js';
 import { loadNativeAddon } from '../../kernel/native.js';

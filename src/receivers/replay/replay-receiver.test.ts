@@ -6,7 +6,7 @@ import { describe, test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { pino } from 'pino';
 import { CaptureError } from '../../capture/capture-format.js';
-import { syntheticBatch, writeSyntheticCapture } from '../../capture/synthetic-capture.js';
+import { syntheticBatch, writeSyntheticCapture } from '../../testing/synthetic-capture.js';
 import { RecordDecoder } from '../../events/decode.js';
 import type { Event } from '../../events/model.js';
 import type { EventBatch } from '../../pipeline/batch.js';

@@ -1,8 +1,8 @@
 // Captures made up of synthetic exec/exit records, for replay tests and benchmarks that
 // need no kernel: every record is distinct (pid, seq, argv) so a test can tell them apart.
 import { encodeExec, encodeExit, frameBatch } from '../events/encode.js';
-import { localCaptureHeader } from './capture-format.js';
-import { CaptureWriter } from './capture-writer.js';
+import { localCaptureHeader } from '../capture/capture-format.js';
+import { CaptureWriter } from '../capture/capture-writer.js';
 
 /** Record i of a synthetic capture: execs, with every fourth one an exit. */
 export function syntheticRecord(i: number): Buffer {

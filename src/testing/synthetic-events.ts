@@ -1,10 +1,10 @@
-// Process lifecycle events made up for tests and benchmarks that need no kernel: exec and
-// exit go through the real record encoder and decoder; fork is built as the decoder builds
-// it (encode.ts has no fork encoder yet).
-import { RecordDecoder } from '../../events/decode.js';
-import { encodeExec, encodeExit, frameBatch } from '../../events/encode.js';
-import { ExecFlags } from '../../events/generated/abi.js';
-import type { Event, ExecEvent, ExitEvent, ForkEvent } from '../../events/model.js';
+// Process lifecycle events made up for tests and benchmarks that need no kernel: exec, exit
+// and fork go through the real record encoder and decoder.
+import { RecordDecoder } from '../events/decode.js';
+import { encodeExec, encodeExit, encodeFork, frameBatch } from '../events/encode.js';
+import { ExecFlags } from '../events/generated/abi.js';
+import type { Event } from '../events/model.js';
+import type { ExecEvent, ExitEvent, ForkEvent } from '../events/process-events.js';
 
 export interface ProcessKey {
   pid: number;
@@ -71,10 +71,15 @@ export function exitEvent(ktime: number, process: ProcessKey, status = 0): ExitE
 }
 
 export function forkEvent(ktime: number, child: ProcessKey, parent: ProcessKey): ForkEvent {
-  return {
-    kind: 'process.fork',
-    origin: { ktime, cpu: 0, seq: seq++, clockOffsetNs: 0n },
-    process: { pid: child.pid, tid: child.pid, startNs: child.startNs, comm: '' },
-    parent: { pid: parent.pid, startNs: parent.startNs },
-  };
+  return decodeOne<ForkEvent>(
+    encodeFork({
+      ktime,
+      cpu: 0,
+      seq: seq++,
+      task: { tgid: child.pid, pid: child.pid, startNs: child.startNs },
+      parent: { tgid: parent.pid, pid: parent.pid, startNs: parent.startNs },
+      comm: '',
+    }),
+    'process.fork',
+  );
 }

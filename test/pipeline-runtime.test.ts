@@ -1,26 +1,25 @@
+// The pipeline runtime with its real stages (decode, filter, the routing connector) between
+// scripted receivers and recording exporters: delivery, backpressure, retries, drops. Needs no root.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
-import { RoutingConnector } from '../connectors/routing/routing-connector.js';
-import { DecodeProcessor } from '../processors/decode/decode-processor.js';
-import { FilterProcessor } from '../processors/filter/filter-processor.js';
-import { CounterRegistry } from '../telemetry/counters.js';
-import { createLogger } from '../telemetry/logger.js';
-import { syntheticBatch } from '../capture/synthetic-capture.js';
-import { RecordingExporter, ScriptedReceiver, testContext } from '../testing/pipeline.js';
-import type { Connector, Processor, Receiver } from './component.js';
-import { ExportError } from './component.js';
-import { QueuedExporter, type BatchSettings, type QueueSettings } from './queued-exporter.js';
-import { PipelineRuntime, type PipelineSpec } from './runtime.js';
+import { RoutingConnector } from '../src/connectors/routing/routing-connector.js';
+import { DecodeProcessor } from '../src/processors/decode/decode-processor.js';
+import { FilterProcessor } from '../src/processors/filter/filter-processor.js';
+import { CounterRegistry } from '../src/telemetry/counters.js';
+import { createLogger } from '../src/telemetry/logger.js';
+import { syntheticBatch } from '../src/testing/synthetic-capture.js';
+import { noRetry, RecordingExporter, ScriptedReceiver, testContext } from '../src/testing/pipeline.js';
+import type { Connector, Processor, Receiver } from '../src/pipeline/component.js';
+import { ExportError } from '../src/pipeline/component.js';
+import {
+  QueuedExporter,
+  type BatchSettings,
+  type QueueSettings,
+  type RetrySettings,
+} from '../src/pipeline/queued-exporter.js';
+import { PipelineRuntime, type PipelineSpec } from '../src/pipeline/runtime.js';
 
-const noRetry = {
-  enabled: false,
-  initialIntervalMs: 1,
-  maxIntervalMs: 1,
-  multiplier: 1,
-  randomizationFactor: 0,
-  maxElapsedMs: 0,
-};
 const fastRetry = { ...noRetry, enabled: true, maxElapsedMs: 5000 };
 
 interface Graph {
@@ -31,7 +30,7 @@ interface Graph {
     {
       exporter: RecordingExporter;
       queue?: Partial<QueueSettings>;
-      retry?: typeof noRetry;
+      retry?: RetrySettings;
       batch?: Partial<BatchSettings>;
     }
   >;

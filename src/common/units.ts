@@ -2,8 +2,7 @@
 // OpenTelemetry Collector) parse to milliseconds, byte sizes ("8MiB", "256KiB", "10MB") to
 // bytes. Components use `duration()` and `byteSize()` in their zod schemas.
 import { z } from 'zod';
-import { expectations } from './schema-describe.js';
-import { show } from './zod-issues.js';
+import { expectations, show } from './expectations.js';
 
 const DURATION_UNITS_MS: Readonly<Record<string, number>> = {
   ns: 1e-6,
