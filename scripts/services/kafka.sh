@@ -116,6 +116,10 @@ share.coordinator.state.topic.replication.factor=1
 share.coordinator.state.topic.min.isr=1
 # A consumer group's first member gets its partitions at once (tests read right after).
 group.initial.rebalance.delay.ms=0
+# After a SIGKILL the restarted broker cannot register until the controller has expired the
+# killed one's session (9 s by default): tests kill and restart it many times.
+broker.session.timeout.ms=3000
+broker.heartbeat.interval.ms=500
 EOF
     [[ -z "$sasl_port" ]] || {
         local plain_users='' user
