@@ -1,10 +1,18 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh Debian 12 machine (run as root): installs what
-# the agent and the tests need, builds, then runs every test with node's test runner.
+# the agent and the tests need, builds it and the test services, then runs every test with
+# node's test runner.
 set -euo pipefail
 cd "$(dirname -- "${BASH_SOURCE[0]}")/.."
 bash scripts/setup.sh
 bash scripts/vm/install.sh
+# The services the exporter tests run (scripts/services/): built here, once, into the cache,
+# so no Go build or jar download runs inside a test's 10-minute limit.
+for service in kafka otelcol s3; do
+    SECONDS=0
+    bash "scripts/services/$service.sh" build
+    echo "test.sh: $service ready ($SECONDS s)" >&2
+done
 node="$(bash scripts/node.sh)"
 export PATH="${node%/*}:$PATH"
 export EBPIPE_LOG_LEVEL="${EBPIPE_LOG_LEVEL:-warn}"
