@@ -6,7 +6,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { projectRoot } from '../../paths.js';
+import { projectRoot } from '../../common/paths.js';
 
 const execFileAsync = promisify(execFile);
 
