@@ -61,12 +61,15 @@ svc_use_go() {
     command -v go >/dev/null || svc_apt_install golang-go
     version="$(go env GOVERSION)"
     minor="$(printf '%s\n' "$version" | sed -n 's/^go1\.\([0-9]*\).*/\1/p')"
-    [[ -n "$minor" ]] && ((minor >= svc_min_go_minor)) ||
-        svc_die "$(command -v go) is $version; the services need Go 1.$svc_min_go_minor or newer (set GOTOOLCHAIN to a newer release the Go module proxy serves, e.g. go1.27.3, or put a newer go first on PATH)"
+    if [[ -z "$minor" ]] || ((minor < svc_min_go_minor)); then
+        svc_die "$(command -v go) is $version; the services need Go 1.$svc_min_go_minor or newer (put a newer go first on PATH, or, from Go 1.21 on, set GOTOOLCHAIN to a release the Go module proxy serves, e.g. go1.27.3)"
+    fi
     local go_dir
     go_dir="$(services_cache_dir)/go"
     export GOPATH="$go_dir/path" GOMODCACHE="$go_dir/mod" GOCACHE="$go_dir/build"
-    export GOTOOLCHAIN="${GOTOOLCHAIN:-local}" GOFLAGS="-p=$(svc_build_jobs) -trimpath"
+    local jobs
+    jobs="$(svc_build_jobs)"
+    export GOTOOLCHAIN="${GOTOOLCHAIN:-local}" GOFLAGS="-p=$jobs -trimpath"
     export CGO_ENABLED=0
 }
 
@@ -112,7 +115,8 @@ svc_spawn() {
     local pid=$!
     printf '%s\n' "$pid" >"$state/service.pid"
     if [[ -n "$owner" ]]; then
-        # Polls once a second; `exec sleep` would lose the loop, so sleep is a child.
+        # A second process that polls both once a second (single quotes: its own $1 and $2).
+        # shellcheck disable=SC2016
         setsid bash -c 'while kill -0 "$1" 2>/dev/null && kill -0 "$2" 2>/dev/null; do sleep 1; done
             kill -0 "$2" 2>/dev/null && kill -KILL "$2"' ebpipe-watchdog "$owner" "$pid" \
             >/dev/null 2>&1 </dev/null &
@@ -188,6 +192,7 @@ svc_stop() {
 # service's own --flags, which are handed to svc_flag (defined by the script) one by one.
 svc_state_dir=''
 svc_owner_pid=''
+# shellcheck disable=SC2034 # svc_owner_pid is read by the scripts that source this file
 svc_parse_flags() {
     while (($# > 0)); do
         case "$1" in

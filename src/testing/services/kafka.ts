@@ -76,7 +76,7 @@ export class KafkaBroker extends ServiceInstance<KafkaLine> {
     }
     const withKeys = messages.some((m) => m.key !== undefined);
     const input = messages.map((m) => (withKeys ? `${m.key ?? ''}\t${m.value}` : m.value)).join('\n') + '\n';
-    const args = ['--topic', topic, '--producer-property', 'acks=all'];
+    const args = ['--topic', topic, '--command-property', 'acks=all'];
     if (withKeys) args.push('--reader-property', 'parse.key=true', '--reader-property', 'key.separator=\t');
     await this.tool('console-producer', args, input);
   }
