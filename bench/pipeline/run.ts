@@ -4,30 +4,14 @@
 // peak RSS, and the hottest functions of the nop run (a CPU profile).
 // Usage: node dist/bench/pipeline/run.js [batches=1000] (1000 records per batch)
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { localCaptureHeader } from '../../src/capture/capture-format.js';
-import { CaptureWriter } from '../../src/capture/capture-writer.js';
 import { projectRoot } from '../../src/common/paths.js';
-import { mixedBatch } from './mixed-batch.js';
+import { mixedCapture, RECORDS_PER_BATCH } from './mixed-capture.js';
 
 const batches = Number(process.argv[2] ?? 1000);
-const perBatch = 1000;
-const out = join(projectRoot, 'bench', 'out');
 const work = mkdtempSync(join(tmpdir(), 'ebpipe-bench-pipeline-'));
-
-/** Ten distinct busy-host batches (mixed-batch.ts) played in turn: 70% opens, 20% TCP, a few execs. */
-async function capture(): Promise<string> {
-  const path = join(out, `pipeline-mixed-${batches}x${perBatch}.ebcap`);
-  if (existsSync(path)) return path;
-  mkdirSync(out, { recursive: true });
-  const writer = await CaptureWriter.create(path, localCaptureHeader(1_700_000_000_000_000_000n));
-  const distinct = Array.from({ length: 10 }, (_, b) => mixedBatch(b * perBatch, perBatch));
-  for (let i = 0; i < batches; i++) await writer.append(distinct[i % distinct.length]!, perBatch);
-  await writer.close();
-  return path;
-}
 
 const routing = `
 connectors:
@@ -108,7 +92,7 @@ function hottest(profileDir: string, top = 12): string[] {
     .map(([k, v]) => `${((100 * v) / total).toFixed(1).padStart(5)}%  ${k}`);
 }
 
-const path = await capture();
+const path = await mixedCapture(batches);
 const full = ['decode', 'enrich', 'redact'];
 const cases: [string, string][] = [
   ['baseline: decode -> nop', pipeline('decode-nop', ['decode'], 'nop', '', false)],
@@ -127,7 +111,7 @@ const rows = cases.map(([name, config]) => {
     dropped: r.dropped,
   };
 });
-console.log(`bench/pipeline: ${(batches * perBatch).toLocaleString('en')} records replayed from ${path}`);
+console.log(`bench/pipeline: ${(batches * RECORDS_PER_BATCH).toLocaleString('en')} records replayed from ${path}`);
 console.table(rows);
 const profileDir = join(work, 'profile');
 measure(cases[1]![1], path, ['--cpu-prof', `--cpu-prof-dir=${profileDir}`]);
