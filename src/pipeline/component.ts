@@ -1,6 +1,7 @@
 // The contracts every component implements, and what the runtime gives them.
 // Hot paths are synchronous per batch (processors); lifecycles are async.
 import type { z } from 'zod';
+import { EbpipeError } from '../common/errors.js';
 import type { Event } from '../events/model.js';
 import type { CounterRegistry } from '../telemetry/counters.js';
 import type { Logger } from '../telemetry/logger.js';
@@ -16,14 +17,18 @@ export interface ConfigOrigin {
 }
 
 /** A setting that passed the schema but that the component cannot use (a bad regex, a missing key). */
-export class ComponentSettingsError extends Error {
-  readonly code = 'COMPONENT_SETTINGS_INVALID';
+export class ComponentSettingsError extends EbpipeError {
+  override readonly name = 'ComponentSettingsError';
   constructor(
     readonly origin: ConfigOrigin,
     readonly path: string,
     reason: string,
   ) {
-    super(`${origin.file}:${origin.line}:${origin.column}: ${path}: ${reason}`);
+    super(
+      'COMPONENT_SETTINGS_INVALID',
+      'configuring',
+      `${origin.file}:${origin.line}:${origin.column}: ${path}: ${reason}`,
+    );
   }
 }
 
@@ -53,15 +58,22 @@ export interface Processor {
   shutdown?(): Promise<void>;
 }
 
-/** Thrown by exporters: transient errors are retried with backoff, permanent ones drop the batch. */
-export class ExportError extends Error {
-  constructor(
-    message: string,
-    readonly code: string,
-    readonly permanent: boolean,
-    options?: ErrorOptions,
-  ) {
-    super(message, options);
+export interface ExportErrorOptions extends ErrorOptions {
+  /** Retrying cannot help (the destination refused the batch itself): the batch is dropped, counted. */
+  permanent: boolean;
+}
+
+/**
+ * Thrown by exporters, with the destination's own code where it gives one: transient errors are
+ * retried with backoff, permanent ones drop the batch.
+ */
+export class ExportError extends EbpipeError {
+  override readonly name = 'ExportError';
+  readonly permanent: boolean;
+
+  constructor(code: string, message: string, options: ExportErrorOptions) {
+    super(code, 'sending', message, 'cause' in options ? { cause: options.cause } : undefined);
+    this.permanent = options.permanent;
   }
 }
 

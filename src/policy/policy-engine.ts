@@ -19,6 +19,7 @@ import { PolicyMaps, type HookCounts, type RuleCounts } from './policy-maps.js';
 import { planPolicy, type PolicyPlan } from './policy-plan.js';
 import { PolicyHook } from '../events/generated/abi.js';
 import { UserNames } from '../processes/user-names.js';
+import { EbpipeError } from '../common/errors.js';
 
 /** Who asked for a change: the control socket's peer, or the agent itself. */
 export interface PolicyActor {
@@ -43,14 +44,18 @@ export interface PolicyEngineOptions {
   tickMs?: number;
 }
 
-export class PolicyConflictError extends Error {
+export class PolicyConflictError extends EbpipeError {
   override readonly name = 'PolicyConflictError';
-  readonly code = 'POLICY_CONFLICT';
+  constructor(message: string) {
+    super('POLICY_CONFLICT', 'configuring', message);
+  }
 }
 
-export class PolicyNotFoundError extends Error {
+export class PolicyNotFoundError extends EbpipeError {
   override readonly name = 'PolicyNotFoundError';
-  readonly code = 'POLICY_NOT_FOUND';
+  constructor(message: string) {
+    super('POLICY_NOT_FOUND', 'configuring', message);
+  }
 }
 
 interface LoadedPolicy {

@@ -65,18 +65,17 @@ export class ClickHouseExporter implements Exporter {
   }
 
   async export(events: readonly Event[]): Promise<void> {
-    if (!this.store) throw new ExportError('clickhouse store is not open', 'CLICKHOUSE_NOT_STARTED', true);
+    if (!this.store)
+      throw new ExportError('CLICKHOUSE_NOT_STARTED', 'clickhouse store is not open', { permanent: true });
     const rows = events.map((e) => toOtelLog(e, this.resource));
     try {
       const result = await this.store.insert(rows);
       this.rejected.add(result.rejected.length);
     } catch (err) {
-      throw new ExportError(
-        `inserting into ${this.path}: ${(err as Error).message}`,
-        'CLICKHOUSE_INSERT_FAILED',
-        false,
-        { cause: err },
-      );
+      throw new ExportError('CLICKHOUSE_INSERT_FAILED', `inserting into ${this.path}: ${(err as Error).message}`, {
+        permanent: false,
+        cause: err,
+      });
     }
   }
 
