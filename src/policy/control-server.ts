@@ -7,7 +7,8 @@ import { loadNativeAddon } from '../kernel/native.js';
 import type { Logger } from '../telemetry/logger.js';
 import { MAX_REQUEST_BYTES, type PolicyRequest, type PolicyResponse } from './control-protocol.js';
 import { parsePolicy, PolicyFileError } from './policy-document.js';
-import type { PolicyActor, PolicyEngine } from './policy-engine.js';
+import type { PolicyActor } from './audit-trail.js';
+import type { PolicyEngine } from './policy-engine.js';
 import { EbpipeError } from '../common/errors.js';
 
 export class PolicySocketError extends EbpipeError {

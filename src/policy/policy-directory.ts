@@ -6,7 +6,8 @@ import { existsSync, readdirSync, statSync, watch, type FSWatcher } from 'node:f
 import { join } from 'node:path';
 import type { Logger } from '../telemetry/logger.js';
 import { readPolicyFile } from './policy-document.js';
-import type { PolicyActor, PolicyEngine } from './policy-engine.js';
+import type { PolicyActor } from './audit-trail.js';
+import type { PolicyEngine } from './policy-engine.js';
 import { EbpipeError } from '../common/errors.js';
 
 const POLICY_FILE = /^[^.].*\.ya?ml$/;
