@@ -71,7 +71,7 @@ describe('kernel vm (root, qemu)', { concurrency: false, timeout: 4 * vmTimeoutM
       (err: unknown) => err,
     );
     assert.ok(error instanceof KernelVmError, String(error));
-    assert.equal(error.code, 'vm-timeout', error.message);
+    assert.equal(error.code, 'VM_TIMEOUT', error.message);
     assert.match(error.message, /timed out after 15 s/);
     if (error.consoleLog !== null) await rm(dirname(error.consoleLog), { recursive: true, force: true });
   });

@@ -153,10 +153,10 @@ describe('PipelineRuntime', () => {
 
   test('transient failures are retried; permanent ones drop the batch with a reason', async () => {
     const flaky = new RecordingExporter(async (call) => {
-      if (call <= 2) throw new ExportError('connection refused', 'ECONNREFUSED', false);
+      if (call <= 2) throw new ExportError('ECONNREFUSED', 'connection refused', { permanent: false });
     });
     const broken = new RecordingExporter(async () => {
-      throw new ExportError('schema mismatch', 'BAD_SCHEMA', true);
+      throw new ExportError('BAD_SCHEMA', 'schema mismatch', { permanent: true });
     });
     const { runtime, counters } = build({
       receivers: { r: new ScriptedReceiver(batches(1, 4)) },

@@ -2,7 +2,7 @@
 /*
  * The policy maps (layouts in bpf/include/policy.h). Every policy object
  * declares them; the first one loaded creates them and the others reuse them
- * by name (src/policy/policy-programs.ts), like the shared maps of maps.bpf.h.
+ * by name (src/kernel/sensor-loader.ts), like the shared maps of maps.bpf.h.
  */
 #ifndef EBPIPE_POLICY_MAPS_BPF_H
 #define EBPIPE_POLICY_MAPS_BPF_H
@@ -193,5 +193,21 @@ struct {
 	__type(key, __u32);
 	__type(value, struct policy_scratch);
 } policy_scratch SEC(".maps");
+
+static __always_inline void policy_count_hook(__u32 hook, __u32 counter)
+{
+	struct policy_hook_stats *stats = bpf_map_lookup_elem(&policy_hook_stats, &hook);
+
+	if (stats && counter < EBPIPE_HOOK_COUNT_MAX)
+		stats->counts[counter] += 1; /* per-CPU value */
+}
+
+static __always_inline void policy_count_rule(__u32 rule_key, __u32 counter)
+{
+	struct policy_stats *stats = bpf_map_lookup_elem(&policy_stats, &rule_key);
+
+	if (stats && counter < EBPIPE_COUNT_MAX)
+		stats->counts[counter] += 1;
+}
 
 #endif /* EBPIPE_POLICY_MAPS_BPF_H */

@@ -21,6 +21,7 @@ import { hostname, release } from 'node:os';
 import { hostBootId } from '../events/clock.js';
 import { AbiVersion } from '../events/generated/abi.js';
 import { systemErrorReason } from '../common/system-error.js';
+import { EbpipeError, type ErrorStage } from '../common/errors.js';
 
 export const CAPTURE_MAGIC = Buffer.from('EBPIPCAP', 'latin1');
 export const CAPTURE_FORMAT_VERSION = 1;
@@ -42,25 +43,19 @@ export interface CaptureHeader {
 }
 
 /** A capture that cannot be read or written: a CAPTURE_* code for the format, else the errno code. */
-export class CaptureError extends Error {
+export class CaptureError extends EbpipeError {
   override readonly name = 'CaptureError';
-  constructor(
-    readonly code: string,
-    message: string,
-    options?: ErrorOptions,
-  ) {
-    super(message, options);
-  }
 
   /** Wraps a file-system error: `${what} capture ${path}: ${cause}`. */
-  static io(what: string, path: string, err: unknown): CaptureError {
+  static io(stage: ErrorStage, what: string, path: string, err: unknown): CaptureError {
     const code = (err as NodeJS.ErrnoException).code ?? 'EIO';
-    return new CaptureError(code, `${what} capture ${path}: ${systemErrorReason(err)}`, { cause: err });
+    return new CaptureError(code, stage, `${what} capture ${path}: ${systemErrorReason(err)}`, { cause: err });
   }
 }
 
+/** The file is not a capture this build can read: found when opening it. */
 function formatError(code: string, path: string, reason: string): CaptureError {
-  return new CaptureError(code, `reading capture ${path}: ${reason}`);
+  return new CaptureError(code, 'opening', `reading capture ${path}: ${reason}`);
 }
 
 export const align8 = (n: number): number => (n + 7) & ~7;

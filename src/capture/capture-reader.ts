@@ -58,7 +58,7 @@ export class CaptureReader {
   /** Opens the file and checks its header (magic, format and ABI version). */
   static async open(path: string, options: CaptureReaderOptions = {}): Promise<CaptureReader> {
     const file = await open(path, 'r').catch((err: unknown) => {
-      throw CaptureError.io('opening', path, err);
+      throw CaptureError.io('opening', 'opening', path, err);
     });
     try {
       const { size } = await file.stat();
@@ -92,7 +92,7 @@ export class CaptureReader {
       chunk = next;
       const want = Math.min(chunk.length - end, this.size - (chunkOffset + end));
       end += await readFully(this.file, chunk, end, want, chunkOffset + end).catch((err: unknown) => {
-        throw CaptureError.io('reading', this.path, err);
+        throw CaptureError.io('receiving', 'reading', this.path, err);
       });
       return end >= need;
     };

@@ -37,14 +37,14 @@ export class CaptureWriter {
   /** Creates (or truncates) the file and writes the header. */
   static async create(path: string, header: CaptureHeader): Promise<CaptureWriter> {
     const file = await open(path, 'w').catch((err: unknown) => {
-      throw CaptureError.io('creating', path, err);
+      throw CaptureError.io('opening', 'creating', path, err);
     });
     const writer = new CaptureWriter(path, file);
     try {
       await writer.writeAll([encodeHeader(header)]);
     } catch (err) {
       await file.close();
-      throw CaptureError.io('writing header of', path, err);
+      throw CaptureError.io('opening', 'writing header of', path, err);
     }
     return writer;
   }
@@ -52,7 +52,9 @@ export class CaptureWriter {
   /** Queues one batch; resolves once it is written to the OS. */
   append(batch: Buffer, records: number): Promise<void> {
     if (this.closing)
-      return Promise.reject(new CaptureError('CAPTURE_CLOSED', `writing capture ${this.path}: already closed`));
+      return Promise.reject(
+        new CaptureError('CAPTURE_CLOSED', 'sending', `writing capture ${this.path}: already closed`),
+      );
     if (batch.length === 0 || records === 0) return this.tail; // nothing to record; the reader takes an empty block for corruption
     if (batch.length > MAX_BATCH_BYTES)
       return Promise.reject(new RangeError(`batch of ${batch.length} bytes is larger than a capture block`));
@@ -66,7 +68,7 @@ export class CaptureWriter {
       try {
         await this.writeAll(pad ? [head, batch, PADDING.subarray(0, pad)] : [head, batch]);
       } catch (err) {
-        this.failure = CaptureError.io('writing', this.path, err);
+        this.failure = CaptureError.io('sending', 'writing', this.path, err);
         throw this.failure;
       }
       this.stats.batches++;

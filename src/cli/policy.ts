@@ -8,7 +8,7 @@ import { sendPolicyRequest } from '../policy/control-client.js';
 import { DEFAULT_POLICY_SOCKET, type PolicyResponse } from '../policy/control-protocol.js';
 import type { PolicyVariant } from '../policy/hooks.js';
 import { PolicyFileError, readPolicyFile } from '../policy/policy-document.js';
-import type { PolicyStatus } from '../policy/policy-engine.js';
+import type { PolicyStatus } from '../policy/policy-set.js';
 import { planPolicy } from '../policy/policy-plan.js';
 
 export interface PolicyIo {

@@ -7,11 +7,15 @@ import { projectRoot } from '../common/paths.js';
 import { ReplayReceiver, replayReceiver } from '../receivers/replay/replay-receiver.js';
 import { CounterRegistry } from '../telemetry/counters.js';
 import type { Logger } from '../telemetry/logger.js';
+import { EbpipeError } from '../common/errors.js';
 
 export const DEFAULT_PIPELINE = join(projectRoot, 'pipelines', 'default.yaml');
 
-export class RunError extends Error {
-  readonly code = 'RUN_FAILED';
+export class RunError extends EbpipeError {
+  override readonly name = 'RunError';
+  constructor(message: string) {
+    super('RUN_FAILED', 'configuring', message);
+  }
 }
 
 function loadConfig(file: string, logger: Logger): PipelineConfig {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { testRegistry } from '../config/test-registry.js';
+import { componentRegistry } from '../components/registry.js';
 import { projectRoot } from '../common/paths.js';
 import { validateFiles } from './validate.js';
 
@@ -21,11 +21,11 @@ describe('validateFiles', () => {
   it('prints FILE: ok and the warnings for a valid file, and returns 0', () => {
     const { lines, io } = capture();
     const file = fixture('good', 'full.yaml');
-    assert.equal(validateFiles([file], testRegistry, io, { EBPIPE_DIR: '/d' }), 0);
+    assert.equal(validateFiles([file], componentRegistry, io, { EBPIPE_DIR: '/d' }), 0);
     assert.deepEqual(lines.out, [
       `${file}: ok (2 warnings)`,
       `${file}:20:3: processors.redact/unused: warning: defined but not used in any pipeline`,
-      `${file}:39:3: connectors.forward/spare: warning: defined but not used in any pipeline`,
+      `${file}:41:3: connectors.routing/spare: warning: defined but not used in any pipeline`,
     ]);
     assert.deepEqual(lines.err, []);
   });
@@ -34,7 +34,7 @@ describe('validateFiles', () => {
     const { lines, io } = capture();
     const bad = fixture('bad', 'duplicate-keys.yaml');
     const good = fixture('good', 'minimal.yaml');
-    assert.equal(validateFiles([bad, '/nonexistent.yaml', good], testRegistry, io, {}), 1);
+    assert.equal(validateFiles([bad, '/nonexistent.yaml', good], componentRegistry, io, {}), 1);
     assert.deepEqual(lines.err, [
       `${bad}:7:5: receivers.replay.path: duplicate key "path" (first written at line 6)`,
       `${bad}:10:3: exporters.console: duplicate key "console" (first written at line 9)`,

@@ -1,5 +1,6 @@
 // The one error a pipeline file produces: every problem found in it, each with its position
 // and key path, so a user fixes the whole file in one pass instead of one error per run.
+import { EbpipeError } from '../common/errors.js';
 
 /** A key path into the document: mapping keys and sequence indexes. */
 export type ConfigPath = readonly (string | number)[];
@@ -33,15 +34,19 @@ export function formatIssue(issue: ConfigIssue): string {
   return issue.path === '' ? `${where}: ${issue.message}` : `${where}: ${issue.path}: ${issue.message}`;
 }
 
-export class ConfigError extends Error {
+/** `invalid <what> FILE (N errors):` and the issues, one per line: the message of a file's errors. */
+export function issuesMessage(what: string, file: string, issues: readonly ConfigIssue[]): string {
+  const count = issues.length === 1 ? '1 error' : `${issues.length} errors`;
+  return `invalid ${what} ${file} (${count}):\n${issues.map((i) => `  ${formatIssue(i)}`).join('\n')}`;
+}
+
+export class ConfigError extends EbpipeError {
   override readonly name = 'ConfigError';
-  readonly code = 'CONFIG_INVALID';
 
   constructor(
     readonly file: string,
     readonly errors: readonly ConfigIssue[],
   ) {
-    const count = errors.length === 1 ? '1 error' : `${errors.length} errors`;
-    super(`invalid pipeline config ${file} (${count}):\n${errors.map((e) => `  ${formatIssue(e)}`).join('\n')}`);
+    super('CONFIG_INVALID', 'configuring', issuesMessage('pipeline config', file, errors));
   }
 }

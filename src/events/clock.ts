@@ -34,3 +34,13 @@ export function isoTimeOfNs(ns: bigint): string {
   const fraction = (ns % 1_000_000_000n).toString().padStart(9, '0');
   return `${new Date(Number(seconds) * 1000).toISOString().slice(0, 19)}.${fraction}Z`;
 }
+
+/** The origin of an event made in user space: now, on the boot clock the kernel's records use. */
+export function userSpaceOrigin(clockOffsetNs: bigint): RecordOrigin {
+  return {
+    ktime: Number(BigInt(Date.now()) * 1_000_000n - clockOffsetNs),
+    cpu: 0,
+    seq: 0,
+    clockOffsetNs,
+  };
+}

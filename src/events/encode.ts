@@ -1,6 +1,6 @@
 // Builds raw ring records and batches from typed values, laid out by the ABI codec
 // (struct-codec.ts): synthetic captures for benchmarks and replay tests that need no kernel.
-import { Op, type FileOpenEvent, type FilePathEvent, type FileRenameEvent } from './generated/abi.js';
+import { Op, type FileOpenEvent, type FilePathEvent, type FileRenameEvent, type PolicyEvent } from './generated/abi.js';
 import type { CredIds, Credentials, Namespaces } from './generated/abi.js';
 import { StructCodec } from './struct-codec.js';
 
@@ -319,32 +319,14 @@ export function encodeModule(op: number, v: ModuleRecordValues): Buffer {
   return buf;
 }
 
-export interface PolicyRecordValues extends SyscallRecordValues {
-  creds: Credentials;
-  policyId: number;
-  ruleIndex: number;
-  selector: number;
-  /** PolicyHook.HOOK_* */
-  hook: number;
-  /** PolicyMechanism.MECH_* */
-  mechanism: number;
-  /** PolicyAction.ACTION_* bits */
-  actions: number;
-  signal: number;
-  signalResult: number;
-  error: number;
-  openFlags: number;
-  dev: number;
-  ino: number;
-  suppressed: number;
-  family: number;
-  sport: number;
-  dport: number;
+/**
+ * The generated record's fields (hook, mechanism and actions in PolicyHook, PolicyMechanism and
+ * PolicyAction terms), with the path in place of its length and the addresses as bytes.
+ */
+export interface PolicyRecordValues extends SyscallRecordValues, Omit<PolicyEvent, 'pathLen' | 'comm'> {
+  /** 4 or 16 bytes in network order. */
   saddr: Buffer;
   daddr: Buffer;
-  /** PolicyEventFlags bits */
-  flags: number;
-  policy: string;
   path: string;
 }
 

@@ -15,6 +15,7 @@ import {
 import { preflight } from './preflight.js';
 import { loadSensor, type SensorStatus } from './sensor-loader.js';
 import { SENSOR_NAMES, sensorSpec } from './sensors.js';
+import { EbpipeError } from '../common/errors.js';
 
 export type { SensorStatus };
 
@@ -53,13 +54,14 @@ export interface AttachedProgram {
   id: number;
 }
 
-export class KernelSourceError extends Error {
+export class KernelSourceError extends EbpipeError {
+  override readonly name = 'KernelSourceError';
   constructor(
+    code: string,
     message: string,
-    readonly code: string,
     readonly sensor: string,
   ) {
-    super(message);
+    super(code, 'opening', message);
   }
 }
 
@@ -106,8 +108,8 @@ export class KernelSource {
       const spec = sensorSpec(sensor);
       if (!SENSOR_NAMES.includes(sensor) && !existsSync(bpfObjectPath(sensor))) {
         throw new KernelSourceError(
-          `unknown sensor ${sensor} (known: ${SENSOR_NAMES.join(', ')}; no ${bpfObjectPath(sensor)} either)`,
           'UNKNOWN_SENSOR',
+          `unknown sensor ${sensor} (known: ${SENSOR_NAMES.join(', ')}; no ${bpfObjectPath(sensor)} either)`,
           sensor,
         );
       }
@@ -126,7 +128,7 @@ export class KernelSource {
     }
     if (this.objects.size === 0) {
       const reasons = this.statuses.map((s) => (s.state === 'unavailable' ? `${s.sensor}: ${s.reason}` : s.sensor));
-      throw new KernelSourceError(`no sensor could be attached: ${reasons.join('; ')}`, 'NO_SENSORS', '');
+      throw new KernelSourceError('NO_SENSORS', `no sensor could be attached: ${reasons.join('; ')}`, '');
     }
   }
 
@@ -142,7 +144,7 @@ export class KernelSource {
 
   private startReader(): void {
     const owner = this.objects.values().next().value;
-    if (!owner) throw new KernelSourceError('no sensors to read from', 'NO_SENSORS', '');
+    if (!owner) throw new KernelSourceError('NO_SENSORS', 'no sensors to read from', '');
     const addon = loadNativeAddon();
     const reader: NativeRingReader = new addon.RingReader(owner, 'events', this.options.reader, (batch, records) =>
       this.options.onBatch(batch, records, () => reader.release()),

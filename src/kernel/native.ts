@@ -3,6 +3,7 @@
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { nativeAddonPath } from '../common/paths.js';
+import { EbpipeError } from '../common/errors.js';
 
 export interface ProgramInfo {
   name: string;
@@ -74,8 +75,11 @@ export interface NativeAddon {
   builtForNodeMajor: number;
 }
 
-export class NativeAddonError extends Error {
-  readonly code = 'NATIVE_ADDON_MISSING';
+export class NativeAddonError extends EbpipeError {
+  override readonly name = 'NativeAddonError';
+  constructor(message: string) {
+    super('NATIVE_ADDON_MISSING', 'opening', message);
+  }
 }
 
 let addon: NativeAddon | undefined;

@@ -3,15 +3,20 @@
 // named with how to fix it, all at once.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { EbpipeError } from '../common/errors.js';
 
 const CAP_SYS_ADMIN = 21n;
 const CAP_PERFMON = 38n;
 const CAP_BPF = 39n;
 
-export class PreflightError extends Error {
-  readonly code = 'PREFLIGHT_FAILED';
+export class PreflightError extends EbpipeError {
+  override readonly name = 'PreflightError';
   constructor(readonly problems: readonly string[]) {
-    super(`this host cannot run ebpipe's kernel sensors:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    super(
+      'PREFLIGHT_FAILED',
+      'opening',
+      `this host cannot run ebpipe's kernel sensors:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    );
   }
 }
 

@@ -4,83 +4,17 @@ import { basename } from 'node:path';
 import { describe, test } from 'node:test';
 import { pino } from 'pino';
 import type { KernelFeatures } from './attach-points.js';
-import type { NativeAddon, NativeBpfObject, ProgramInfo } from './native.js';
+import { FakeBpfObject, type BpfObjectScript } from '../testing/fake-bpf-object.js';
+import type { NativeAddon } from './native.js';
 import { loadSensor, type SensorLoadContext } from './sensor-loader.js';
 import type { SensorSpec } from './sensors.js';
 
-interface ObjectScript {
-  programs: { name: string; section: string }[];
-  /** Thrown by load() or attach(), as the addon throws: an Error with a code. */
-  loadError?: string;
-  attachError?: string;
-}
-
-class FakeObject implements NativeBpfObject {
-  readonly autoload = new Map<string, boolean>();
-  readonly calls: string[] = [];
-  closed = false;
-
-  readonly script: ObjectScript;
-
-  constructor(script: ObjectScript) {
-    this.script = { ...script };
-    for (const p of script.programs) this.autoload.set(p.name, true);
-  }
-
-  private fail(message: string): never {
-    throw Object.assign(new Error(message), { code: 'EPERM' });
-  }
-
-  setGlobal(name: string): void {
-    this.calls.push(`global ${name}`);
-  }
-  setMaxEntries(map: string): void {
-    this.calls.push(`size ${map}`);
-  }
-  reuseMap(map: string): void {
-    this.calls.push(`share ${map}`);
-  }
-  setAutoload(program: string, autoload: boolean): void {
-    this.autoload.set(program, autoload);
-  }
-  load(): void {
-    if (this.script.loadError) this.fail(this.script.loadError);
-    this.calls.push('load');
-  }
-  attach(): string[] {
-    if (this.script.attachError) this.fail(this.script.attachError);
-    return [...this.autoload].filter(([, on]) => on).map(([name]) => name);
-  }
-  detach(): void {}
-  close(): void {
-    this.closed = true;
-  }
-  programs(): ProgramInfo[] {
-    return this.script.programs.map((p) => ({
-      ...p,
-      autoload: this.autoload.get(p.name) ?? false,
-      attached: false,
-      id: 0,
-    }));
-  }
-  mapUpdate(): void {}
-  mapLookup(): Buffer | null {
-    return null;
-  }
-  mapDelete(): boolean {
-    return false;
-  }
-  mapKeys(): Buffer[] {
-    return [];
-  }
-}
-
 /** Objects by file name (without .bpf.o): a fresh one per open, as the addon gives. */
-function fakeAddon(scripts: Record<string, ObjectScript>, opened: FakeObject[]): NativeAddon {
+function fakeAddon(scripts: Record<string, BpfObjectScript>, opened: FakeBpfObject[]): NativeAddon {
   const BpfObject = function (path: string) {
     const script = scripts[basename(path, '.bpf.o')];
     if (!script) throw Object.assign(new Error(`opening ${path}: No such file or directory`), { code: 'ENOENT' });
-    const object = new FakeObject(script);
+    const object = new FakeBpfObject(script);
     opened.push(object);
     return object;
   } as unknown as NativeAddon['BpfObject'];
@@ -89,8 +23,8 @@ function fakeAddon(scripts: Record<string, ObjectScript>, opened: FakeObject[]):
 
 const noFeaturesMissing: KernelFeatures = { missingAttachPoint: () => null, hookUnavailable: () => null };
 
-function context(scripts: Record<string, ObjectScript>, features = noFeaturesMissing) {
-  const opened: FakeObject[] = [];
+function context(scripts: Record<string, BpfObjectScript>, features = noFeaturesMissing) {
+  const opened: FakeBpfObject[] = [];
   const logs: { level: string; msg: string; obj: Record<string, unknown> }[] = [];
   const logger = pino(
     { level: 'debug' },
@@ -148,7 +82,7 @@ describe('loadSensor', () => {
     // The first open of file refuses to load, as this host refuses lsm programs.
     ctx.addon = {
       BpfObject: function (path: string) {
-        const object = new addon.BpfObject(path) as unknown as FakeObject;
+        const object = new addon.BpfObject(path) as unknown as FakeBpfObject;
         if (opens++ === 0) object.script.loadError = 'loading file.bpf.o: Operation not permitted\nlibbpf: detail';
         return object;
       } as unknown as NativeAddon['BpfObject'],
@@ -230,7 +164,7 @@ describe('loadSensor', () => {
 
   test('a later sensor shares the first one’s maps instead of sizing its own ring', () => {
     const { ctx, opened } = context({ file: { programs: filePrograms } });
-    ctx.owner = new FakeObject({ programs: [] });
+    ctx.owner = new FakeBpfObject({ programs: [] });
     loadSensor(fileSpec, ctx);
     assert.deepEqual(opened[0]?.calls, [
       'global ring_wakeup_bytes',

@@ -6,6 +6,7 @@ import type { Logger } from '../telemetry/logger.js';
 import type { KernelFeatures } from './attach-points.js';
 import type { NativeAddon, NativeBpfObject } from './native.js';
 import type { SensorSpec, SensorVariant } from './sensors.js';
+import { EbpipeError } from '../common/errors.js';
 
 /** Maps every object declares (bpf/lib/maps.bpf.h); the first object creates them. */
 export const SHARED_MAPS = ['events', 'drops', 'sequence', 'scratch_space'] as const;
@@ -60,7 +61,13 @@ export interface LoadedSensor {
   status: SensorStatus;
 }
 
-class VariantError extends Error {}
+/** One variant of a sensor cannot be used here; the next one is tried. */
+class VariantError extends EbpipeError {
+  override readonly name = 'VariantError';
+  constructor(message: string) {
+    super('SENSOR_VARIANT_UNUSABLE', 'opening', message);
+  }
+}
 
 /** Runs one step of a variant, naming the step in its failure; libbpf's log stays for the log line. */
 function step<T>(what: string, fn: () => T): T {

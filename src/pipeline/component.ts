@@ -2,6 +2,7 @@
 // Hot paths are synchronous per batch (processors); lifecycles are async.
 import type { Resource } from '@opentelemetry/resources';
 import type { z } from 'zod';
+import { EbpipeError } from '../common/errors.js';
 import type { Event } from '../events/model.js';
 import type { CounterRegistry } from '../telemetry/counters.js';
 import type { Logger } from '../telemetry/logger.js';
@@ -17,14 +18,18 @@ export interface ConfigOrigin {
 }
 
 /** A setting that passed the schema but that the component cannot use (a bad regex, a missing key). */
-export class ComponentSettingsError extends Error {
-  readonly code = 'COMPONENT_SETTINGS_INVALID';
+export class ComponentSettingsError extends EbpipeError {
+  override readonly name = 'ComponentSettingsError';
   constructor(
     readonly origin: ConfigOrigin,
     readonly path: string,
     reason: string,
   ) {
-    super(`${origin.file}:${origin.line}:${origin.column}: ${path}: ${reason}`);
+    super(
+      'COMPONENT_SETTINGS_INVALID',
+      'configuring',
+      `${origin.file}:${origin.line}:${origin.column}: ${path}: ${reason}`,
+    );
   }
 }
 
@@ -59,22 +64,27 @@ export interface Processor {
   shutdown?(): Promise<void>;
 }
 
-/**
- * Thrown by exporters: transient errors are retried with backoff, permanent ones drop the batch.
- * `retryAfterMs` is the destination's own advice (Retry-After, gRPC RetryInfo): no retry sooner.
- */
-export class ExportError extends Error {
-  constructor(
-    message: string,
-    readonly code: string,
-    readonly permanent: boolean,
-    options?: ErrorOptions & { retryAfterMs?: number },
-  ) {
-    super(message, options);
-    this.retryAfterMs = options?.retryAfterMs;
-  }
+export interface ExportErrorOptions extends ErrorOptions {
+  /** Retrying cannot help (the destination refused the batch itself): the batch is dropped, counted. */
+  permanent: boolean;
+  /** The destination's own advice (Retry-After, gRPC RetryInfo): no retry sooner than this. */
+  retryAfterMs?: number;
+}
 
+/**
+ * Thrown by exporters, with the destination's own code where it gives one: transient errors are
+ * retried with backoff, permanent ones drop the batch.
+ */
+export class ExportError extends EbpipeError {
+  override readonly name = 'ExportError';
+  readonly permanent: boolean;
   readonly retryAfterMs: number | undefined;
+
+  constructor(code: string, message: string, options: ExportErrorOptions) {
+    super(code, 'sending', message, 'cause' in options ? { cause: options.cause } : undefined);
+    this.permanent = options.permanent;
+    this.retryAfterMs = options.retryAfterMs;
+  }
 }
 
 /** The destination took the batch but refused some of its events (OTLP partial success, rows the engine would not take). */

@@ -138,7 +138,10 @@ export class QueuedExporter {
         return;
       } catch (err) {
         this.failedAttempts.add();
-        const e = err instanceof ExportError ? err : new ExportError((err as Error).message, 'EXPORT_FAILED', false);
+        const e =
+          err instanceof ExportError
+            ? err
+            : new ExportError('EXPORT_FAILED', (err as Error).message, { permanent: false });
         this.counters.counter('exporter_errors_total', { exporter: this.id, code: e.code }).add();
         const next =
           e.permanent || !this.settings.retry.enabled || this.stopping.signal.aborted ? null : backoff.next();

@@ -7,6 +7,7 @@ import type { Logger } from '../telemetry/logger.js';
 import type { EventBatch } from './batch.js';
 import type { BatchConsumer, Connector, Processor, Receiver } from './component.js';
 import type { QueuedExporter } from './queued-exporter.js';
+import { EbpipeError } from '../common/errors.js';
 
 export interface PipelineSpec {
   receivers: readonly string[];
@@ -23,8 +24,11 @@ export interface RuntimeParts {
   pipelines: ReadonlyMap<string, PipelineSpec>;
 }
 
-export class PipelineError extends Error {
-  readonly code = 'PIPELINE_INVALID';
+export class PipelineError extends EbpipeError {
+  override readonly name = 'PipelineError';
+  constructor(message: string) {
+    super('PIPELINE_INVALID', 'configuring', message);
+  }
 }
 
 function need<T>(map: ReadonlyMap<string, T>, id: string, what: string): T {

@@ -1,14 +1,12 @@
 // The client side of the policy control socket (control-protocol.ts), for `ebpipe policy`.
 import { connect } from 'node:net';
 import type { PolicyRequest, PolicyResponse } from './control-protocol.js';
+import { EbpipeError } from '../common/errors.js';
 
-export class PolicyClientError extends Error {
+export class PolicyClientError extends EbpipeError {
   override readonly name = 'PolicyClientError';
-  constructor(
-    message: string,
-    readonly code: string,
-  ) {
-    super(message);
+  constructor(code: string, message: string) {
+    super(code, 'sending', message);
   }
 }
 
@@ -22,7 +20,7 @@ export function sendPolicyRequest(
     const chunks: Buffer[] = [];
     socket.setTimeout(timeoutMs, () => {
       socket.destroy();
-      reject(new PolicyClientError(`policy socket ${socketPath}: no answer within ${timeoutMs} ms`, 'TIMEOUT'));
+      reject(new PolicyClientError('TIMEOUT', `policy socket ${socketPath}: no answer within ${timeoutMs} ms`));
     });
     socket.once('connect', () => socket.write(`${JSON.stringify(request)}\n`));
     socket.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -33,7 +31,7 @@ export function sendPolicyRequest(
           : err.code === 'EACCES'
             ? 'permission denied (the socket is root-only)'
             : err.message;
-      reject(new PolicyClientError(`policy socket ${socketPath}: ${why}`, err.code ?? 'ECONNECT'));
+      reject(new PolicyClientError(err.code ?? 'ECONNECT', `policy socket ${socketPath}: ${why}`));
     });
     socket.once('end', () => {
       const text = Buffer.concat(chunks).toString('utf8').trim();
@@ -42,8 +40,8 @@ export function sendPolicyRequest(
       } catch {
         reject(
           new PolicyClientError(
-            `policy socket ${socketPath}: unreadable answer ${JSON.stringify(text.slice(0, 200))}`,
             'BAD_RESPONSE',
+            `policy socket ${socketPath}: unreadable answer ${JSON.stringify(text.slice(0, 200))}`,
           ),
         );
       }

@@ -4,7 +4,7 @@
 // request, and records it in the change's audit event.
 import type { ConfigIssue } from '../config/config-error.js';
 import type { HookCounts } from './policy-maps.js';
-import type { PolicyStatus } from './policy-engine.js';
+import type { PolicyStatus } from './policy-set.js';
 
 export const DEFAULT_POLICY_SOCKET = '/run/ebpipe/policy.sock';
 

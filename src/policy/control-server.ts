@@ -7,15 +7,14 @@ import { loadNativeAddon } from '../kernel/native.js';
 import type { Logger } from '../telemetry/logger.js';
 import { MAX_REQUEST_BYTES, type PolicyRequest, type PolicyResponse } from './control-protocol.js';
 import { parsePolicy, PolicyFileError } from './policy-document.js';
-import type { PolicyActor, PolicyEngine } from './policy-engine.js';
+import type { PolicyActor } from './audit-trail.js';
+import type { PolicyEngine } from './policy-engine.js';
+import { EbpipeError } from '../common/errors.js';
 
-export class PolicySocketError extends Error {
+export class PolicySocketError extends EbpipeError {
   override readonly name = 'PolicySocketError';
-  constructor(
-    message: string,
-    readonly code: string,
-  ) {
-    super(message);
+  constructor(code: string, message: string) {
+    super(code, 'opening', message);
   }
 }
 
@@ -35,7 +34,7 @@ function socketFd(socket: Socket): number {
   // net.Socket keeps its descriptor on the handle; there is no public accessor.
   const fd = (socket as unknown as { _handle?: { fd?: number } })._handle?.fd;
   if (typeof fd !== 'number' || fd < 0)
-    throw new PolicySocketError('reading the peer of a policy request: no socket descriptor', 'NO_PEER');
+    throw new PolicySocketError('NO_PEER', 'reading the peer of a policy request: no socket descriptor');
   return fd;
 }
 
@@ -50,7 +49,7 @@ export class PolicyControlServer {
   static async listen(path: string, engine: PolicyEngine, logger: Logger): Promise<PolicyControlServer> {
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
     if (await inUse(path))
-      throw new PolicySocketError(`policy socket ${path}: another agent is listening on it`, 'EADDRINUSE');
+      throw new PolicySocketError('EADDRINUSE', `policy socket ${path}: another agent is listening on it`);
     try {
       unlinkSync(path); // left by an agent that did not stop cleanly
     } catch (err) {
@@ -61,7 +60,7 @@ export class PolicyControlServer {
     server.on('connection', (socket) => control.serve(socket));
     await new Promise<void>((resolve, reject) => {
       server.once('error', (err) =>
-        reject(new PolicySocketError(`policy socket ${path}: ${err.message}`, 'LISTEN_FAILED')),
+        reject(new PolicySocketError('LISTEN_FAILED', `policy socket ${path}: ${err.message}`)),
       );
       server.listen(path, () => resolve());
     });

@@ -6,19 +6,18 @@ import { existsSync, readdirSync, statSync, watch, type FSWatcher } from 'node:f
 import { join } from 'node:path';
 import type { Logger } from '../telemetry/logger.js';
 import { readPolicyFile } from './policy-document.js';
-import type { PolicyActor, PolicyEngine } from './policy-engine.js';
+import type { PolicyActor } from './audit-trail.js';
+import type { PolicyEngine } from './policy-engine.js';
+import { EbpipeError } from '../common/errors.js';
 
 const POLICY_FILE = /^[^.].*\.ya?ml$/;
 /** Editors write a file in several steps: act once they are done. */
 const SETTLE_MS = 100;
 
-export class PolicyDirectoryError extends Error {
+export class PolicyDirectoryError extends EbpipeError {
   override readonly name = 'PolicyDirectoryError';
-  constructor(
-    message: string,
-    readonly code: string,
-  ) {
-    super(message);
+  constructor(code: string, message: string) {
+    super(code, 'opening', message);
   }
 }
 
@@ -40,7 +39,7 @@ export class PolicyDirectory {
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
       const why = e.code === 'ENOENT' ? 'no such directory' : e.code === 'ENOTDIR' ? 'not a directory' : e.message;
-      throw new PolicyDirectoryError(`policy directory ${this.dir}: ${why}`, e.code ?? 'EIO');
+      throw new PolicyDirectoryError(e.code ?? 'EIO', `policy directory ${this.dir}: ${why}`);
     }
     for (const name of names) {
       if (POLICY_FILE.test(name)) this.applyFile(join(this.dir, name), 'startup');

@@ -3,23 +3,22 @@
 // and the key path too.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { formatIssue, type ConfigIssue, type ConfigPath } from '../config/config-error.js';
+import { EbpipeError } from '../common/errors.js';
+import { issuesMessage, type ConfigIssue, type ConfigPath } from '../config/config-error.js';
 import { documentValues } from '../config/document-values.js';
 import { SourceDocument, type Anchor } from '../config/source-document.js';
 import { validateValue } from '../config/validate-value.js';
 import { tracingPolicySchema, type TracingPolicy } from './tracing-policy-schema.js';
 
 /** Every problem of one policy file; nothing of it was applied. */
-export class PolicyFileError extends Error {
+export class PolicyFileError extends EbpipeError {
   override readonly name = 'PolicyFileError';
-  readonly code = 'POLICY_INVALID';
 
   constructor(
     readonly file: string,
     readonly issues: readonly ConfigIssue[],
   ) {
-    const count = issues.length === 1 ? '1 error' : `${issues.length} errors`;
-    super(`invalid policy ${file} (${count}):\n${issues.map((i) => `  ${formatIssue(i)}`).join('\n')}`);
+    super('POLICY_INVALID', 'configuring', issuesMessage('policy', file, issues));
   }
 }
 

@@ -4,6 +4,7 @@
 // require and which they forbid. Pure data: policy-maps.ts writes it.
 import { PolicyHook, PolicyLimits, PolicyNeeds, PolicySubject } from '../events/generated/abi.js';
 import type { BitFilter, PolicyPlan, SelectorPlan } from './policy-plan.js';
+import { EbpipeError } from '../common/errors.js';
 
 export const MAX_FILTER_BITS = PolicyLimits.POLICY_BITS_WORDS * 64;
 const MAX_RULES = PolicyLimits.POLICY_MAX_RULES;
@@ -73,14 +74,13 @@ export interface Generation {
 }
 
 /** The policies do not fit the kernel's tables; names the policy that did not fit. */
-export class PolicyCapacityError extends Error {
+export class PolicyCapacityError extends EbpipeError {
   override readonly name = 'PolicyCapacityError';
-  readonly code = 'POLICY_CAPACITY';
   constructor(
     readonly policy: string,
     reason: string,
   ) {
-    super(`policy ${policy} does not fit with the policies loaded: ${reason}`);
+    super('POLICY_CAPACITY', 'configuring', `policy ${policy} does not fit with the policies loaded: ${reason}`);
   }
 }
 

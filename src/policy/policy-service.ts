@@ -9,6 +9,7 @@ import { PolicyControlServer } from './control-server.js';
 import type { PolicyVariant } from './hooks.js';
 import { PolicyDirectory } from './policy-directory.js';
 import { PolicyEngine } from './policy-engine.js';
+import { EbpipeError } from '../common/errors.js';
 
 export interface PolicyServiceOptions {
   /** Policy files loaded at start and followed as they change. */
@@ -24,9 +25,11 @@ export interface PolicyServiceContext {
   emit(events: Event[]): void;
 }
 
-export class PolicyServiceError extends Error {
+export class PolicyServiceError extends EbpipeError {
   override readonly name = 'PolicyServiceError';
-  readonly code = 'POLICY_SENSOR_UNAVAILABLE';
+  constructor(message: string) {
+    super('POLICY_SENSOR_UNAVAILABLE', 'opening', message);
+  }
 }
 
 export class PolicyService {

@@ -26,7 +26,9 @@ export function readableLine(json: string): string {
     .map(
       ([key, value]) => `${key}=${typeof value === 'string' && !/\s|"/.test(value) ? value : JSON.stringify(value)}`,
     );
-  return `${time} ${level}${component} ${String(entry['msg'] ?? '')}${fields.length ? ` ${fields.join(' ')}` : ''}\n`;
+  const raw = entry['msg'] ?? '';
+  const msg = typeof raw === 'string' ? raw : JSON.stringify(raw);
+  return `${time} ${level}${component} ${msg}${fields.length ? ` ${fields.join(' ')}` : ''}\n`;
 }
 
 const readableStderr: DestinationStream = {

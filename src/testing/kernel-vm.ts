@@ -6,6 +6,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { projectRoot } from '../common/paths.js';
+import { EbpipeError } from '../common/errors.js';
 
 const runScript = join(projectRoot, 'scripts', 'vm', 'run.sh');
 // run.sh's documented exit status when its --timeout ran out before the command finished.
@@ -33,19 +34,20 @@ export interface KernelVmResult {
   kernelRelease: string;
 }
 
-export type KernelVmErrorCode = 'vm-timeout' | 'vm-failed';
+export type KernelVmErrorCode = 'VM_TIMEOUT' | 'VM_FAILED';
 
 /** The VM did not run the command to its end; the guest's console log path is kept for a look. */
-export class KernelVmError extends Error {
+export class KernelVmError extends EbpipeError {
   override readonly name = 'KernelVmError';
+  declare readonly code: KernelVmErrorCode;
 
   constructor(
-    readonly code: KernelVmErrorCode,
+    code: KernelVmErrorCode,
     message: string,
     /** The guest's console, kept on disk; null when the VM never started. */
     readonly consoleLog: string | null,
   ) {
-    super(message);
+    super(code, 'opening', message);
   }
 }
 
@@ -80,7 +82,7 @@ export async function runInKernelVm(argv: readonly string[], opts: KernelVmOptio
     const consoleText = await read('console.log').catch(() => '');
     const consoleTail = consoleText.split('\n').slice(-consoleLinesInErrors).join('\n');
     throw new KernelVmError(
-      status === exitTimeout ? 'vm-timeout' : 'vm-failed',
+      status === exitTimeout ? 'VM_TIMEOUT' : 'VM_FAILED',
       `${what}: ${cause}\n${stderrTail}\nguest console (${job('console.log')}):\n${consoleTail}`,
       job('console.log'),
     );
@@ -100,7 +102,7 @@ function runHarness(args: readonly string[]): Promise<{ status: number | null; s
     child.stderr.on('data', (chunk: string) => {
       stderrTail = (stderrTail + chunk).slice(-4096);
     });
-    child.on('error', (err) => reject(new KernelVmError('vm-failed', `starting ${runScript}: ${err.message}`, null)));
+    child.on('error', (err) => reject(new KernelVmError('VM_FAILED', `starting ${runScript}: ${err.message}`, null)));
     child.on('close', (status) => resolve({ status, stderrTail: stderrTail.trimEnd() }));
   });
 }

@@ -13,8 +13,8 @@ import type { PodObject } from '../containers/kubernetes/pod-index.js';
 const FIXTURES = join(projectRoot, 'test', 'fixtures', 'k8s');
 
 /** A recorded response body. */
-export const recordedResponse = (name: string): string => readFileSync(join(FIXTURES, name), 'utf8');
-export const recordedPods = JSON.parse(recordedResponse('pods-list.json')) as { items: PodObject[] };
+const recordedResponse = (name: string): string => readFileSync(join(FIXTURES, name), 'utf8');
+const recordedPods = JSON.parse(recordedResponse('pods-list.json')) as { items: PodObject[] };
 export const recordedWatchLines = recordedResponse('watch-events.jsonl').trim().split('\n');
 
 /** The bearer token the API accepts. */

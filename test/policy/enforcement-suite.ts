@@ -31,7 +31,7 @@ import { PolicyFileError } from '../../src/policy/policy-document.js';
 import { PolicyDirectory } from '../../src/policy/policy-directory.js';
 import { createLogger } from '../../src/telemetry/logger.js';
 import { requirement, rootMissing } from '../helpers/environment.js';
-import { kprobePolicy, secretPolicy } from '../../src/testing/policies.js';
+import { fileOpenPolicy, kprobePolicy, secretPolicy } from '../../src/testing/policies.js';
 import { PolicyTestbed, TEST_ACTOR, type Run } from './testbed.js';
 
 const SECRET = 'I love pizza!\n';
@@ -218,15 +218,9 @@ void describe('policy enforcement in the kernel (root)', { concurrency: false, t
     if (!b) return;
     writeFileSync(join(b.dir, 'not-etc'), 'x');
     b.apply(
-      kprobePolicy(
+      fileOpenPolicy(
         'etc-reads',
-        `  - call: security_file_open
-    syscall: false
-    args:
-    - index: 0
-      type: file
-    selectors:
-    - matchArgs:
+        `    - matchArgs:
       - index: 0
         operator: Prefix
         values:
@@ -318,15 +312,9 @@ void describe('policy enforcement in the kernel (root)', { concurrency: false, t
     writeFileSync(join(b.dir, 'agg/a'), 'a');
     writeFileSync(join(b.dir, 'agg/b'), 'b');
     b.apply(
-      kprobePolicy(
+      fileOpenPolicy(
         'folded',
-        `  - call: security_file_open
-    syscall: false
-    args:
-    - index: 0
-      type: file
-    selectors:
-    - matchArgs:
+        `    - matchArgs:
       - index: 0
         operator: Prefix
         values:
@@ -411,20 +399,14 @@ void describe('policy enforcement in the kernel (root)', { concurrency: false, t
     let shellOut = '';
     shell.stdout.setEncoding('utf8').on('data', (c: string) => (shellOut += c));
     const shellDone = new Promise((r) => shell.on('close', r));
-    const fileArg = `    args:
-    - index: 0
-      type: file`;
     const onFile = `    - matchArgs:
       - index: 0
         operator: Equal
         values: [${file}]`;
     b.apply(
-      kprobePolicy(
+      fileOpenPolicy(
         'descendants-of-shell',
-        `  - call: security_file_open
-${fileArg}
-    selectors:
-${onFile}
+        `${onFile}
       matchPIDs:
       - operator: In
         followForks: true
@@ -436,12 +418,9 @@ ${onFile}
       join(b.dir, 'pids.yaml'),
     );
     b.apply(
-      kprobePolicy(
+      fileOpenPolicy(
         'host-mnt-with-caps',
-        `  - call: security_file_open
-${fileArg}
-    selectors:
-${onFile}
+        `${onFile}
       matchNamespaces:
       - namespace: Mnt
         operator: In

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { EbpipeError } from '../../common/errors.js';
 
 export interface KubeApiOptions {
   /** e.g. https://10.96.0.1:443 (in a pod: https://$KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT). */
@@ -17,19 +18,19 @@ export interface KubeApiOptions {
   timeoutMs?: number;
 }
 
-export class KubernetesApiError extends Error {
+export class KubernetesApiError extends EbpipeError {
   override readonly name = 'KubernetesApiError';
 
   /**
-   * @param code `http_<status>`, `network`, `timeout`, `bad_json` or `bad_token_file`
+   * @param code `HTTP_<status>`, `NETWORK`, `TIMEOUT`, `BAD_JSON` or `BAD_TOKEN_FILE`
    * @param status the HTTP status, when the server answered
    */
   constructor(
-    readonly code: string,
+    code: string,
     message: string,
     readonly status?: number,
   ) {
-    super(message);
+    super(code, 'receiving', message);
   }
 }
 
@@ -80,7 +81,7 @@ export class KubeApiClient {
     try {
       return JSON.parse(body);
     } catch (err) {
-      throw new KubernetesApiError('bad_json', `kubernetes api ${path}: response is not json: ${errorText(err)}`);
+      throw new KubernetesApiError('BAD_JSON', `kubernetes api ${path}: response is not json: ${errorText(err)}`);
     }
   }
 
@@ -100,7 +101,7 @@ export class KubeApiClient {
         try {
           event = JSON.parse(line) as WatchEvent;
         } catch (err) {
-          throw new KubernetesApiError('bad_json', `kubernetes api watch ${path}: line is not json: ${errorText(err)}`);
+          throw new KubernetesApiError('BAD_JSON', `kubernetes api watch ${path}: line is not json: ${errorText(err)}`);
         }
         onEvent(event);
       }
@@ -136,7 +137,7 @@ export class KubeApiClient {
             }
             reject(
               new KubernetesApiError(
-                `http_${status}`,
+                `HTTP_${status}`,
                 `kubernetes api ${target.pathname}: ${status} ${detail}`,
                 status,
               ),
@@ -147,7 +148,7 @@ export class KubeApiClient {
       req.setTimeout(this.timeoutMs, () => {
         req.destroy(
           new KubernetesApiError(
-            'timeout',
+            'TIMEOUT',
             `kubernetes api ${target.pathname}: no response within ${this.timeoutMs} ms`,
           ),
         );
@@ -156,7 +157,7 @@ export class KubeApiClient {
         reject(
           err instanceof KubernetesApiError
             ? err
-            : new KubernetesApiError('network', `kubernetes api ${target.host}: ${errorText(err)}`),
+            : new KubernetesApiError('NETWORK', `kubernetes api ${target.host}: ${errorText(err)}`),
         );
       });
       req.end();
@@ -167,7 +168,7 @@ export class KubeApiClient {
     try {
       return readFileSync(file, 'utf8').trim();
     } catch (err) {
-      throw new KubernetesApiError('bad_token_file', `kubernetes token file ${file}: ${errorText(err)}`);
+      throw new KubernetesApiError('BAD_TOKEN_FILE', `kubernetes token file ${file}: ${errorText(err)}`);
     }
   }
 }

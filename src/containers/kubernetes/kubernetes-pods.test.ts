@@ -82,7 +82,7 @@ describe('KubernetesPods against recorded API responses', () => {
       workload('api-5f6d7c8b9-qwert', 'api')?.kind === 'Deployment' ? true : undefined,
     );
     assert.deepEqual(workload('api-5f6d7c8b9-qwert', 'api'), { kind: 'Deployment', name: 'api' });
-    assert.equal(pods.stats().errors['http_403'], 1);
+    assert.equal(pods.stats().errors['HTTP_403'], 1);
     // One lookup per owner, though two pods share the web ReplicaSet.
     assert.equal(api.requests.filter((r) => r.url.includes('/replicasets/web-7d4b9c6f8')).length, 1);
 
@@ -132,12 +132,12 @@ describe('KubernetesPods against recorded API responses', () => {
       tokenFile: badToken,
       retry: { initialIntervalMs: 10, maxIntervalMs: 20, multiplier: 2, randomizationFactor: 0, maxElapsedMs: 0 },
     });
-    await until('two failures', () => ((pods.stats().errors['http_401'] ?? 0) >= 2 ? true : undefined));
+    await until('two failures', () => ((pods.stats().errors['HTTP_401'] ?? 0) >= 2 ? true : undefined));
     assert.equal(pods.stats().pods, 0);
     await pods.close();
-    const failures = pods.stats().errors['http_401'];
+    const failures = pods.stats().errors['HTTP_401'];
     await delay(60);
-    assert.equal(pods.stats().errors['http_401'], failures);
+    assert.equal(pods.stats().errors['HTTP_401'], failures);
   });
 
   test('watches that end at once without events are failures: backoff and a fresh list, not a tight loop', async () => {
@@ -149,7 +149,7 @@ describe('KubernetesPods against recorded API responses', () => {
     assert.ok(watches >= 2 && watches <= 8, `${watches} watches in 300 ms`);
     const lists = api.urls('list').length;
     assert.ok(lists === watches || lists === watches + 1, `each failed watch is followed by a list (${lists} lists)`);
-    assert.ok((pods.stats().errors['watch_closed'] ?? 0) >= 2);
+    assert.ok((pods.stats().errors['WATCH_CLOSED'] ?? 0) >= 2);
   });
 
   test('https with the cluster CA file: verified; without it the connection is refused and counted', async () => {
@@ -198,7 +198,7 @@ describe('KubernetesPods against recorded API responses', () => {
     untrusted.start();
     await trusted.ready;
     assert.equal(trusted.lookup(containerIds['db-0/postgres'], undefined)?.name, 'db-0');
-    await until('a refused connection', () => ((untrusted.stats().errors['network'] ?? 0) >= 1 ? true : undefined));
+    await until('a refused connection', () => ((untrusted.stats().errors['NETWORK'] ?? 0) >= 1 ? true : undefined));
     assert.equal(untrusted.stats().pods, 0);
   });
 });

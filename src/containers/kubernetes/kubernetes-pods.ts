@@ -12,6 +12,7 @@ import type { Logger } from '../../telemetry/logger.js';
 import type { PodMetadataSource } from '../pod-metadata.js';
 import { KubeApiClient, KubernetesApiError, type KubeApiOptions, type WatchEvent } from './kube-api.js';
 import { controllerOf, PodIndex, type OwnerReference, type PodObject } from './pod-index.js';
+import { EbpipeError } from '../../common/errors.js';
 
 export interface KubernetesPodsOptions extends KubeApiOptions {
   /** Only pods scheduled to this node (spec.nodeName); every pod when absent. */
@@ -50,7 +51,12 @@ const DEFAULT_RETRY: BackoffSettings = {
 };
 
 /** The watch asked for a resourceVersion the server has compacted away: list again. */
-class GoneError extends Error {}
+class GoneError extends EbpipeError {
+  override readonly name = 'GoneError';
+  constructor() {
+    super('HTTP_410', 'receiving', 'kubernetes api watch: resource version gone');
+  }
+}
 
 function resourceVersionOf(object: unknown): string | undefined {
   return (object as { metadata?: { resourceVersion?: string } } | null)?.metadata?.resourceVersion;
@@ -118,7 +124,7 @@ export class KubernetesPods implements PodMetadataSource {
       } catch (err) {
         if (signal.aborted) return;
         if (err instanceof GoneError) continue;
-        const code = err instanceof KubernetesApiError ? err.code : 'unexpected';
+        const code = err instanceof KubernetesApiError ? err.code : 'UNEXPECTED';
         this.errors[code] = (this.errors[code] ?? 0) + 1;
         this.options.logger?.warn({ err, code }, 'kubernetes pods: list or watch failed, retrying');
         const wait = backoff.next() ?? this.options.retry?.maxIntervalMs ?? DEFAULT_RETRY.maxIntervalMs;
@@ -143,7 +149,7 @@ export class KubernetesPods implements PodMetadataSource {
     this.counters.lists++;
     for (const uid of this.index.uids()) if (!seen.has(uid)) this.removeLater(uid);
     if (resourceVersion === undefined)
-      throw new KubernetesApiError('bad_json', 'kubernetes api /api/v1/pods: list has no metadata.resourceVersion');
+      throw new KubernetesApiError('BAD_JSON', 'kubernetes api /api/v1/pods: list has no metadata.resourceVersion');
     return resourceVersion;
   }
 
@@ -163,7 +169,7 @@ export class KubernetesPods implements PodMetadataSource {
             const status = event.object as { code?: number; message?: string };
             if (status.code === 410) throw new GoneError();
             throw new KubernetesApiError(
-              `http_${status.code ?? 0}`,
+              `HTTP_${status.code ?? 0}`,
               `kubernetes api watch: ${status.message ?? 'error event'}`,
               status.code,
             );
@@ -184,7 +190,7 @@ export class KubernetesPods implements PodMetadataSource {
     }
     // A server (or proxy) that ends watches at once would otherwise be asked again in a tight loop.
     if (this.counters.watchEvents === eventsBefore && Date.now() - started < 1000) {
-      throw new KubernetesApiError('watch_closed', 'kubernetes api watch: closed at once without events');
+      throw new KubernetesApiError('WATCH_CLOSED', 'kubernetes api watch: closed at once without events');
     }
     return latest;
   }
@@ -248,7 +254,7 @@ export class KubernetesPods implements PodMetadataSource {
       };
       return controllerOf(owner.metadata?.ownerReferences) ?? direct;
     } catch (err) {
-      const code = err instanceof KubernetesApiError ? err.code : 'unexpected';
+      const code = err instanceof KubernetesApiError ? err.code : 'UNEXPECTED';
       this.errors[code] = (this.errors[code] ?? 0) + 1;
       this.options.logger?.warn(
         { err, code, owner: direct },

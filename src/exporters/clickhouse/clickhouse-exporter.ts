@@ -69,18 +69,17 @@ export class ClickHouseExporter implements Exporter {
   }
 
   async export(events: readonly Event[]): Promise<PartialExport> {
-    if (!this.store) throw new ExportError('clickhouse store is not open', 'CLICKHOUSE_NOT_STARTED', true);
+    if (!this.store)
+      throw new ExportError('CLICKHOUSE_NOT_STARTED', 'clickhouse store is not open', { permanent: true });
     const rows = events.map((e) => logRowOf(this.records.toRecord(e)));
     try {
       const result = await this.store.insert(rows);
       return { rejected: result.rejected.length, reason: 'rejected_row' };
     } catch (err) {
-      throw new ExportError(
-        `inserting into ${this.path}: ${(err as Error).message}`,
-        'CLICKHOUSE_INSERT_FAILED',
-        false,
-        { cause: err },
-      );
+      throw new ExportError('CLICKHOUSE_INSERT_FAILED', `inserting into ${this.path}: ${(err as Error).message}`, {
+        permanent: false,
+        cause: err,
+      });
     }
   }
 

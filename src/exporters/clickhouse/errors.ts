@@ -1,3 +1,5 @@
+import { EbpipeError, type ErrorStage } from '../../common/errors.js';
+
 export type ClickHouseStoreErrorCode =
   | 'CLICKHOUSE_BAD_OPTION'
   | 'CLICKHOUSE_STORE_LOCKED'
@@ -10,16 +12,14 @@ export type ClickHouseStoreErrorCode =
   | 'CLICKHOUSE_QUERY_SOCKET';
 
 /** Where in the store's life the error happened, as in the pipeline's per-stage error counters. */
-export type ClickHouseStoreStage = 'configuring' | 'opening' | 'sending' | 'querying';
+export type ClickHouseStoreStage = Extract<ErrorStage, 'configuring' | 'opening' | 'sending' | 'querying'>;
 
-export class ClickHouseStoreError extends Error {
+export class ClickHouseStoreError extends EbpipeError {
   override readonly name = 'ClickHouseStoreError';
-  readonly code: ClickHouseStoreErrorCode;
-  readonly stage: ClickHouseStoreStage;
+  declare readonly code: ClickHouseStoreErrorCode;
+  declare readonly stage: ClickHouseStoreStage;
 
   constructor(code: ClickHouseStoreErrorCode, stage: ClickHouseStoreStage, message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.code = code;
-    this.stage = stage;
+    super(code, stage, message, options);
   }
 }

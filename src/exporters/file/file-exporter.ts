@@ -12,6 +12,7 @@ import type { Event } from '../../events/model.js';
 import { ExportError, type ComponentContext, type Exporter, type ExporterFactory } from '../../pipeline/component.js';
 import { exporterHelperSettings } from '../../pipeline/exporter-settings.js';
 import { FileOperationError, RotatingFile, type RotationPolicy } from './rotating-file.js';
+import { EbpipeError } from '../../common/errors.js';
 
 const rotation = z
   .object({
@@ -47,14 +48,10 @@ const MIB = 1 << 20;
 const DAY_MS = 86_400_000;
 
 /** A file exporter that cannot start (its directory or file cannot be created or opened). */
-export class FileExporterError extends Error {
+export class FileExporterError extends EbpipeError {
   override readonly name = 'FileExporterError';
-  constructor(
-    readonly code: string,
-    message: string,
-    options?: ErrorOptions,
-  ) {
-    super(message, options);
+  constructor(code: string, message: string, options?: ErrorOptions) {
+    super(code, 'opening', message, options);
   }
 }
 
@@ -145,7 +142,7 @@ export class FileExporter implements Exporter {
   }
 
   async export(events: readonly Event[]): Promise<void> {
-    if (this.stopping) throw new ExportError(`exporter ${this.ctx.id}: shut down`, 'FILE_CLOSED', true);
+    if (this.stopping) throw new ExportError('FILE_CLOSED', `exporter ${this.ctx.id}: shut down`, { permanent: true });
     let text = '';
     for (const e of events) text += `${toJsonLine(e)}\n`;
     if (text === '') return;
@@ -154,7 +151,7 @@ export class FileExporter implements Exporter {
       if (this.s.flush_interval === 0) await this.file.sync();
     } catch (err) {
       const e = err as FileOperationError;
-      throw new ExportError(e.message, exportErrorCode(e.code), false, { cause: err });
+      throw new ExportError(exportErrorCode(e.code), e.message, { permanent: false, cause: err });
     }
   }
 

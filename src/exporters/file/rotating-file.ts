@@ -5,6 +5,7 @@ import { mkdir, open, readdir, rename, unlink, type FileHandle } from 'node:fs/p
 import { basename, join } from 'node:path';
 import { systemErrorReason } from '../../common/system-error.js';
 import { BackupNames } from './backup-name.js';
+import { EbpipeError } from '../../common/errors.js';
 
 export interface RotationPolicy {
   /** Rotate before a write would take the file past this size; a longer line gets a file of its own. */
@@ -28,16 +29,14 @@ export interface RotatingFileOptions {
 }
 
 /** A failed file operation, with what was being done to which file. */
-export class FileOperationError extends Error {
+export class FileOperationError extends EbpipeError {
   override readonly name = 'FileOperationError';
-  readonly code: string;
   constructor(
     readonly operation: string,
     readonly path: string,
     cause: NodeJS.ErrnoException,
   ) {
-    super(`${operation} ${path}: ${systemErrorReason(cause)}`, { cause });
-    this.code = cause.code ?? 'EIO';
+    super(cause.code ?? 'EIO', 'sending', `${operation} ${path}: ${systemErrorReason(cause)}`, { cause });
   }
 }
 

@@ -76,7 +76,9 @@ export class HttpSender {
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
     return new Promise<HttpResponse>((resolve, reject) => {
       const fail = (code: string, reason: string, cause?: unknown) =>
-        reject(new ExportError(`${name}: POST ${url.origin}${url.pathname}: ${reason}`, code, false, { cause }));
+        reject(
+          new ExportError(code, `${name}: POST ${url.origin}${url.pathname}: ${reason}`, { permanent: false, cause }),
+        );
       const req = send(
         url,
         { method: 'POST', headers, agent: this.agent, timeout: timeoutMs },
@@ -110,10 +112,9 @@ export class HttpSender {
     const permanent = !retryable.has(res.status);
     const after = retryAfterMs(res.headers);
     return new ExportError(
-      `${this.options.name}: POST ${url.origin}${url.pathname}: HTTP ${res.status}${bodyExcerpt(res.body)}`,
       `HTTP_${res.status}`,
-      permanent,
-      after === undefined ? {} : { retryAfterMs: after },
+      `${this.options.name}: POST ${url.origin}${url.pathname}: HTTP ${res.status}${bodyExcerpt(res.body)}`,
+      after === undefined ? { permanent } : { permanent, retryAfterMs: after },
     );
   }
 

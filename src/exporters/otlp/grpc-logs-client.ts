@@ -72,14 +72,10 @@ export class GrpcLogsClient {
           const code = status[err.code] ?? String(err.code);
           // details is the server's text; metadata (our headers, its trailers) stays out of the message.
           reject(
-            new ExportError(
-              `${name}: export to ${address}: ${code}: ${err.details}`,
-              `GRPC_${code}`,
-              !RETRYABLE.has(err.code),
-              {
-                cause: err,
-              },
-            ),
+            new ExportError(`GRPC_${code}`, `${name}: export to ${address}: ${code}: ${err.details}`, {
+              permanent: !RETRYABLE.has(err.code),
+              cause: err,
+            }),
           );
         },
       );

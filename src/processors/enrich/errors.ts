@@ -1,16 +1,18 @@
+import { EbpipeError } from '../../common/errors.js';
+
 /** An enrich option that cannot be used; start-up must stop and show `message`. */
-export class EnrichConfigError extends Error {
+export class EnrichConfigError extends EbpipeError {
   override readonly name = 'EnrichConfigError';
 
   /**
-   * @param code machine-readable cause, e.g. `bad_option`
+   * @param code machine-readable cause, e.g. `BAD_OPTION`
    * @param field the option at fault, e.g. `maxEntries`
    */
   constructor(
-    readonly code: string,
-    readonly field: string,
+    code: string,
     message: string,
+    readonly field: string,
   ) {
-    super(`enrich option ${field}: ${message}`);
+    super(code, 'configuring', `enrich option ${field}: ${message}`);
   }
 }

@@ -300,7 +300,7 @@ describe('ProcessEnricher: exit, grace period, bounds', () => {
   test('rejects options it cannot use, naming them', () => {
     assert.throws(
       () => enricher({ maxEntries: 0 }),
-      (err: unknown) => err instanceof EnrichConfigError && err.code === 'bad_option' && err.field === 'maxEntries',
+      (err: unknown) => err instanceof EnrichConfigError && err.code === 'BAD_OPTION' && err.field === 'maxEntries',
     );
     assert.throws(
       () => enricher({ ancestryDepth: 1.5 }),

@@ -71,7 +71,7 @@ export interface ProcessEnricherStats extends ProcessTableStats {
 function integerOption(name: string, value: number | undefined, fallback: number, min: number): number {
   const v = value ?? fallback;
   if (!Number.isSafeInteger(v) || v < min) {
-    throw new EnrichConfigError('bad_option', name, `must be an integer >= ${min}, got ${v}`);
+    throw new EnrichConfigError('BAD_OPTION', `must be an integer >= ${min}, got ${v}`, name);
   }
   return v;
 }

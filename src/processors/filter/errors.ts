@@ -1,3 +1,5 @@
+import { EbpipeError } from '../../common/errors.js';
+
 /** Where an expression starts inside the file that holds it (1-based), so errors can point into that file. */
 export interface SourceOrigin {
   readonly file?: string;
@@ -8,23 +10,20 @@ export interface SourceOrigin {
 export type FilterErrorCode = 'FILTER_SYNTAX' | 'FILTER_UNKNOWN_FIELD' | 'FILTER_BAD_REGEX';
 
 /** A condition that cannot be parsed or compiled; `line`/`column` are already shifted by the origin. */
-export class FilterExpressionError extends Error {
+export class FilterExpressionError extends EbpipeError {
   override readonly name = 'FilterExpressionError';
-  readonly code: FilterErrorCode;
-  /** The message without its position, for callers that format positions themselves. */
-  readonly reason: string;
-  readonly file: string | undefined;
-  readonly line: number;
-  readonly column: number;
+  declare readonly code: FilterErrorCode;
 
-  constructor(code: FilterErrorCode, reason: string, file: string | undefined, line: number, column: number) {
+  /** @param reason the message without its position, for callers that format positions themselves */
+  constructor(
+    code: FilterErrorCode,
+    readonly reason: string,
+    readonly file: string | undefined,
+    readonly line: number,
+    readonly column: number,
+  ) {
     const where = file === undefined ? `${line}:${column}` : `${file}:${line}:${column}`;
-    super(`${reason} at ${where}`);
-    this.code = code;
-    this.reason = reason;
-    this.file = file;
-    this.line = line;
-    this.column = column;
+    super(code, 'configuring', `${reason} at ${where}`);
   }
 }
 

@@ -69,7 +69,7 @@ describe('buildProgramFlags', () => {
     const bad = (overrides: Parameters<typeof buildProgramFlags>[0], field: string): void => {
       assert.throws(
         () => buildProgramFlags(overrides),
-        (err: unknown) => err instanceof RedactConfigError && err.code === 'bad_program_flag' && err.field === field,
+        (err: unknown) => err instanceof RedactConfigError && err.code === 'BAD_PROGRAM_FLAG' && err.field === field,
       );
     };
     bad({ '/bin/x': [] }, 'programFlags./bin/x');

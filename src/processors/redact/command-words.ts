@@ -57,7 +57,7 @@ export function buildProgramFlags(overrides: Readonly<Record<string, readonly Sh
   for (const [program, flags] of Object.entries(overrides)) {
     const field = `programFlags.${program}`;
     if (program === '' || program.includes('/')) {
-      throw new RedactConfigError('bad_program_flag', field, 'program must be a base name, e.g. "mysql"');
+      throw new RedactConfigError('BAD_PROGRAM_FLAG', 'program must be a base name, e.g. "mysql"', field);
     }
     flags.forEach((f, i) => checkFlag(f, `${field}[${i}]`));
     if (flags.length === 0) table.delete(program);
@@ -69,16 +69,16 @@ export function buildProgramFlags(overrides: Readonly<Record<string, readonly Sh
 function checkFlag(f: ShortSecretFlag, field: string): void {
   if (!/^(?:-[A-Za-z0-9]|--[A-Za-z0-9][A-Za-z0-9-]*)$/.test(f.flag)) {
     throw new RedactConfigError(
-      'bad_program_flag',
-      `${field}.flag`,
+      'BAD_PROGRAM_FLAG',
       `"${f.flag}" is not an option like -p or --password`,
+      `${field}.flag`,
     );
   }
   if (f.value !== 'attached' && f.value !== 'separate' && f.value !== 'both') {
-    throw new RedactConfigError('bad_program_flag', `${field}.value`, 'must be attached, separate or both');
+    throw new RedactConfigError('BAD_PROGRAM_FLAG', 'must be attached, separate or both', `${field}.value`);
   }
   if (f.part !== undefined && f.part !== 'whole' && f.part !== 'afterColon') {
-    throw new RedactConfigError('bad_program_flag', `${field}.part`, 'must be whole or afterColon');
+    throw new RedactConfigError('BAD_PROGRAM_FLAG', 'must be whole or afterColon', `${field}.part`);
   }
 }
 

@@ -1,16 +1,18 @@
+import { EbpipeError } from '../../common/errors.js';
+
 /** A redactor configuration that cannot be used; start-up must stop and show `message`. */
-export class RedactConfigError extends Error {
+export class RedactConfigError extends EbpipeError {
   override readonly name = 'RedactConfigError';
 
   /**
-   * @param code machine-readable cause, e.g. `bad_rule_pattern`
+   * @param code machine-readable cause, e.g. `BAD_RULE_PATTERN`
    * @param field the config path at fault, e.g. `rules[2].pattern`
    */
   constructor(
-    readonly code: string,
-    readonly field: string,
+    code: string,
     message: string,
+    readonly field: string,
   ) {
-    super(`redact config ${field}: ${message}`);
+    super(code, 'configuring', `redact config ${field}: ${message}`);
   }
 }

@@ -23,12 +23,12 @@ describe('KeyedHash', () => {
   it('refuses short keys and bad lengths', () => {
     assert.throws(
       () => new KeyedHash('short'),
-      (e: unknown) => e instanceof RedactConfigError && e.code === 'weak_hash_key',
+      (e: unknown) => e instanceof RedactConfigError && e.code === 'WEAK_HASH_KEY',
     );
     for (const n of [7, 65, 16.5]) {
       assert.throws(
         () => new KeyedHash(KEY, n),
-        (e: unknown) => e instanceof RedactConfigError && e.code === 'bad_hash_length',
+        (e: unknown) => e instanceof RedactConfigError && e.code === 'BAD_HASH_LENGTH',
       );
     }
   });

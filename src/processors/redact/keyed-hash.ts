@@ -19,13 +19,13 @@ export class KeyedHash {
     const bytes = typeof key === 'string' ? Buffer.from(key, 'utf8') : Buffer.from(key);
     if (bytes.length < MIN_HASH_KEY_BYTES) {
       throw new RedactConfigError(
-        'weak_hash_key',
-        'hashKey',
+        'WEAK_HASH_KEY',
         `key has ${bytes.length} bytes, at least ${MIN_HASH_KEY_BYTES} are needed`,
+        'hashKey',
       );
     }
     if (!Number.isInteger(hexLength) || hexLength < 8 || hexLength > 64) {
-      throw new RedactConfigError('bad_hash_length', 'hashLength', `${hexLength} is not an integer from 8 to 64`);
+      throw new RedactConfigError('BAD_HASH_LENGTH', `${hexLength} is not an integer from 8 to 64`, 'hashLength');
     }
     this.#key = bytes;
     this.#hexLength = hexLength;

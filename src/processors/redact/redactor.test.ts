@@ -244,31 +244,31 @@ describe('user rules', () => {
           { name: 'broken', pattern: 'a(b' },
         ],
       },
-      'bad_rule_pattern',
+      'BAD_RULE_PATTERN',
       'rules[1].pattern',
       /rule "broken": invalid regular expression/,
     );
     rejects(
       { rules: [{ name: 'empty', pattern: 'a*' }] },
-      'bad_rule_pattern',
+      'BAD_RULE_PATTERN',
       'rules[0].pattern',
       /matches the empty string/,
     );
     rejects(
       { rules: [{ name: 'g', pattern: '(a)', group: 2 }] },
-      'bad_rule_group',
+      'BAD_RULE_GROUP',
       'rules[0].group',
       /group 2 does not exist/,
     );
     rejects(
       { rules: [{ name: 'g', pattern: '(?<x>a)', group: 'y' }] },
-      'bad_rule_group',
+      'BAD_RULE_GROUP',
       'rules[0].group',
       /no group named "y"/,
     );
-    rejects({ rules: [{ name: 'f', pattern: 'a', flags: 'gx' }] }, 'bad_rule_flags', 'rules[0].flags', /flags/);
-    rejects({ rules: [{ name: 'jwt', pattern: 'a' }] }, 'duplicate_rule', 'rules[0].name', /already defined/);
-    rejects({ rules: [{ name: 'a b', pattern: 'a' }] }, 'bad_rule_name', 'rules[0].name', /letters, digits/);
+    rejects({ rules: [{ name: 'f', pattern: 'a', flags: 'gx' }] }, 'BAD_RULE_FLAGS', 'rules[0].flags', /flags/);
+    rejects({ rules: [{ name: 'jwt', pattern: 'a' }] }, 'DUPLICATE_RULE', 'rules[0].name', /already defined/);
+    rejects({ rules: [{ name: 'a b', pattern: 'a' }] }, 'BAD_RULE_NAME', 'rules[0].name', /letters, digits/);
   });
 });
 
@@ -281,12 +281,12 @@ describe('configuration', () => {
   };
 
   it('rejects unknown rules, bad actions and hashing without a key', () => {
-    rejects({ ruleActions: { 'no-such': 'mask' } }, 'unknown_rule', 'ruleActions.no-such');
-    rejects({ disabledRules: ['no-such'] }, 'unknown_rule', 'disabledRules');
-    rejects({ action: 'shred' as 'mask' }, 'bad_action', 'action');
-    rejects({ ruleActions: { jwt: 'shred' as 'mask' } }, 'bad_action', 'ruleActions.jwt');
-    rejects({ ruleActions: { jwt: 'hash' } }, 'missing_hash_key', 'hashKey');
-    rejects({ hashKey: 'short' }, 'weak_hash_key', 'hashKey');
+    rejects({ ruleActions: { 'no-such': 'mask' } }, 'UNKNOWN_RULE', 'ruleActions.no-such');
+    rejects({ disabledRules: ['no-such'] }, 'UNKNOWN_RULE', 'disabledRules');
+    rejects({ action: 'shred' as 'mask' }, 'BAD_ACTION', 'action');
+    rejects({ ruleActions: { jwt: 'shred' as 'mask' } }, 'BAD_ACTION', 'ruleActions.jwt');
+    rejects({ ruleActions: { jwt: 'hash' } }, 'MISSING_HASH_KEY', 'hashKey');
+    rejects({ hashKey: 'short' }, 'WEAK_HASH_KEY', 'hashKey');
   });
 
   it('lets programFlags add a program', () => {

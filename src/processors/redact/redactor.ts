@@ -92,13 +92,13 @@ export class Redactor {
       const field = `rules[${i}]`;
       if (!RULE_NAME.test(userRule.name)) {
         throw new RedactConfigError(
-          'bad_rule_name',
-          `${field}.name`,
+          'BAD_RULE_NAME',
           `"${userRule.name}" may use only letters, digits, . _ -`,
+          `${field}.name`,
         );
       }
       if (builtinNames.has(userRule.name) || this.#counts.has(userRule.name)) {
-        throw new RedactConfigError('duplicate_rule', `${field}.name`, `rule "${userRule.name}" is already defined`);
+        throw new RedactConfigError('DUPLICATE_RULE', `rule "${userRule.name}" is already defined`, `${field}.name`);
       }
       const detector = compileUserRule(userRule, field);
       const action =
@@ -115,7 +115,7 @@ export class Redactor {
     this.#hash = config.hashKey === undefined ? undefined : new KeyedHash(config.hashKey, config.hashLength);
     const hashing = this.#rules.find((r) => r.action === 'hash');
     if (hashing !== undefined && this.#hash === undefined) {
-      throw new RedactConfigError('missing_hash_key', 'hashKey', `rule "${hashing.name}" hashes but no key is set`);
+      throw new RedactConfigError('MISSING_HASH_KEY', `rule "${hashing.name}" hashes but no key is set`, 'hashKey');
     }
   }
 
@@ -266,13 +266,13 @@ export class Redactor {
 
 function checkAction(action: unknown, field: string): RedactAction {
   if (!REDACT_ACTIONS.includes(action as RedactAction)) {
-    throw new RedactConfigError('bad_action', field, `"${String(action)}" is not one of ${REDACT_ACTIONS.join(', ')}`);
+    throw new RedactConfigError('BAD_ACTION', `"${String(action)}" is not one of ${REDACT_ACTIONS.join(', ')}`, field);
   }
   return action as RedactAction;
 }
 
 function unknownRule(name: string, field: string): RedactConfigError {
-  return new RedactConfigError('unknown_rule', field, `no rule is named "${name}"`);
+  return new RedactConfigError('UNKNOWN_RULE', `no rule is named "${name}"`, field);
 }
 
 function isArray(value: RedactableValue): value is readonly RedactableValue[] {

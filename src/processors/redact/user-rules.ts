@@ -8,28 +8,28 @@ export const RULE_NAME = /^[A-Za-z0-9_.-]+$/;
 export function compileUserRule(rule: UserRule, field: string): Detector {
   const flags = rule.flags ?? '';
   const fail = (code: string, at: string, why: string): never => {
-    throw new RedactConfigError(code, `${field}.${at}`, `rule "${rule.name}": ${why}`);
+    throw new RedactConfigError(code, `rule "${rule.name}": ${why}`, `${field}.${at}`);
   };
   if (!/^[imsu]*$/.test(flags) || new Set(flags).size !== flags.length) {
-    fail('bad_rule_flags', 'flags', `"${flags}" is not a set of the flags i, m, s, u`);
+    fail('BAD_RULE_FLAGS', 'flags', `"${flags}" is not a set of the flags i, m, s, u`);
   }
   let regex: RegExp;
   try {
     regex = new RegExp(rule.pattern, flags);
   } catch (err) {
-    return fail('bad_rule_pattern', 'pattern', `invalid regular expression: ${(err as Error).message}`);
+    return fail('BAD_RULE_PATTERN', 'pattern', `invalid regular expression: ${(err as Error).message}`);
   }
-  if (regex.test('')) fail('bad_rule_pattern', 'pattern', 'matches the empty string');
+  if (regex.test('')) fail('BAD_RULE_PATTERN', 'pattern', 'matches the empty string');
   // An empty alternative makes any pattern match '', which lists its capture groups.
   const probe = new RegExp(`(?:${rule.pattern})|`, flags).exec('');
   const group = rule.group ?? 0;
   if (typeof group === 'number') {
     const count = (probe?.length ?? 1) - 1;
     if (!Number.isInteger(group) || group < 0 || group > count) {
-      fail('bad_rule_group', 'group', `group ${group} does not exist (the pattern has ${count})`);
+      fail('BAD_RULE_GROUP', 'group', `group ${group} does not exist (the pattern has ${count})`);
     }
   } else if (probe?.groups === undefined || !(group in probe.groups)) {
-    fail('bad_rule_group', 'group', `the pattern has no group named "${group}"`);
+    fail('BAD_RULE_GROUP', 'group', `the pattern has no group named "${group}"`);
   }
   return regexDetector(rule.name, regex, { group });
 }

@@ -1,11 +1,14 @@
+// The pipeline file loader against the real component registry: the fixtures of
+// test/fixtures/config (every error with its position, the warnings), env expansion, settings.
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { projectRoot } from '../common/paths.js';
-import { ConfigError, formatIssue, type ConfigIssue } from './config-error.js';
-import { loadPipelineConfig, parsePipelineConfig, type PipelineConfig } from './pipeline-config.js';
-import { testRegistry } from './test-registry.js';
+import { projectRoot } from '../src/common/paths.js';
+import { componentRegistry } from '../src/components/registry.js';
+import { ConfigError, formatIssue, type ConfigIssue } from '../src/config/config-error.js';
+import { loadPipelineConfig, parsePipelineConfig, type PipelineConfig } from '../src/config/pipeline-config.js';
+import { consoleExporter } from '../src/exporters/console/console-exporter.js';
 
 const FIXTURES = join(projectRoot, 'test', 'fixtures', 'config');
 /** The only variable the fixtures may see: their `# expect:` lines rely on it. */
@@ -36,11 +39,14 @@ function configError(fn: () => unknown): ConfigError {
 }
 
 const parse = (text: string, env: NodeJS.ProcessEnv = {}): PipelineConfig =>
-  parsePipelineConfig(text, 'pipeline.yaml', testRegistry, env);
+  parsePipelineConfig(text, 'pipeline.yaml', componentRegistry, env);
 
 /** Each error as `line:col: path: message`, for a file given inline. */
 const errorsOf = (text: string, env: NodeJS.ProcessEnv = {}): string[] =>
   configError(() => parse(text, env)).errors.map(located);
+
+/** The replay receiver's defaults. */
+const REPLAY_DEFAULTS = { rate: 0, loop: 1, max_in_flight: 4 };
 
 const PIPELINE = `
 service:
@@ -55,7 +61,7 @@ describe('bad fixtures report every error with its position', () => {
       const file = join(dir, name);
       const expected = expectedLines(readFileSync(file, 'utf8'), 'expect');
       assert.ok(expected.length > 0, `${name} has no "# expect:" lines`);
-      const err = configError(() => loadPipelineConfig(file, testRegistry, FIXTURE_ENV));
+      const err = configError(() => loadPipelineConfig(file, componentRegistry, FIXTURE_ENV));
       assert.equal(err.code, 'CONFIG_INVALID');
       assert.deepEqual(err.errors.map(located), expected);
       for (const e of err.errors) assert.equal(e.file, file);
@@ -68,44 +74,46 @@ describe('good fixtures load', () => {
   for (const name of readdirSync(dir).filter((f) => f.endsWith('.yaml'))) {
     it(`${name}, with exactly the warnings it declares`, () => {
       const file = join(dir, name);
-      const config = loadPipelineConfig(file, testRegistry, FIXTURE_ENV);
+      const config = loadPipelineConfig(file, componentRegistry, FIXTURE_ENV);
       assert.deepEqual(config.warnings.map(located), expectedLines(readFileSync(file, 'utf8'), 'expect-warning'));
     });
   }
 
   it('full.yaml: settings parsed, defaults applied, env expanded, aliases followed', () => {
-    const config = loadPipelineConfig(join(dir, 'full.yaml'), testRegistry, FIXTURE_ENV);
+    const config = loadPipelineConfig(join(dir, 'full.yaml'), componentRegistry, FIXTURE_ENV);
     assert.deepEqual(config.receivers.get('ebpf')?.settings, {
       sensors: ['process', 'file'],
-      ring: { size: 16 * 2 ** 20, batch_latency: 50 },
+      ring_buffer: { size: 16 * 2 ** 20, batch_size: 256 * 2 ** 10, batch_timeout: 50, max_in_flight: 8 },
     });
     const replay = config.receivers.get('replay/test');
     assert.equal(replay?.type, 'replay');
     assert.equal(replay?.name, 'test');
-    assert.deepEqual(replay?.settings, { path: '/var/lib/ebpipe/capture.bin', speed: 1.5, loop: false });
+    assert.deepEqual(replay?.settings, { path: '/var/lib/ebpipe/capture.bin', ...REPLAY_DEFAULTS, rate: 1.5 });
     assert.deepEqual(config.processors.get('decode')?.settings, {});
     assert.deepEqual(config.processors.get('redact/unused')?.settings, {
       action: 'hash',
       hash_key: '${not-expanded}-0123456789',
-      rules: [],
     });
-    const clickhouse = config.exporters.get('clickhouse')?.settings as Record<string, unknown>;
+    const file = config.exporters.get('file')?.settings as Record<string, unknown>;
     // The default "0042" is typed as a number by YAML's rules, then kept as the string the schema wants.
-    assert.equal(clickhouse['database'], '0042');
-    assert.equal(clickhouse['port'], 9000);
-    assert.equal(clickhouse['timeout'], 5000);
-    const queue = { queue_size: 500, full_policy: 'drop_newest' };
-    assert.deepEqual(clickhouse['sending_queue'], queue);
-    assert.deepEqual(
-      (config.exporters.get('clickhouse/copy')?.settings as Record<string, unknown>)['sending_queue'],
-      queue,
-    );
+    assert.equal(file['path'], '0042');
+    assert.deepEqual(file['rotation'], { max_megabytes: 100, max_backups: 7, localtime: false });
+    assert.equal(file['flush_interval'], 1000);
+    const queue = {
+      enabled: true,
+      queue_size: 500,
+      num_consumers: 1,
+      block_on_overflow: false,
+      batch: { min_size: 0, max_size: 8192, flush_timeout: 200 },
+    };
+    assert.deepEqual(file['sending_queue'], queue);
+    assert.deepEqual((config.exporters.get('file/copy')?.settings as Record<string, unknown>)['sending_queue'], queue);
     assert.equal(config.connectors.get('routing/by_user')?.factory.kind, 'connector');
     assert.deepEqual([...config.pipelines.keys()], ['logs', 'logs/root', 'logs/others']);
     assert.deepEqual(config.pipelines.get('logs/others'), {
       receivers: ['routing/by_user'],
       processors: [],
-      exporters: ['clickhouse', 'clickhouse/copy'],
+      exporters: ['file', 'file/copy'],
     });
     assert.deepEqual(config.telemetry, {
       logs: { level: 'warn' },
@@ -119,7 +127,7 @@ describe('good fixtures load', () => {
 describe('ConfigError', () => {
   it('lists every error in its message, one per line, and structured', () => {
     const err = configError(() =>
-      parse(`receivers:\n  replay: { path: 5, speed: -1 }\nexporters:\n  console:\n${PIPELINE}`),
+      parse(`receivers:\n  replay: { path: 5, rate: -1 }\nexporters:\n  console:\n${PIPELINE}`),
     );
     assert.equal(err.code, 'CONFIG_INVALID');
     assert.deepEqual(err.errors, [
@@ -133,9 +141,9 @@ describe('ConfigError', () => {
       {
         file: 'pipeline.yaml',
         line: 2,
-        column: 29,
-        path: 'receivers.replay.speed',
-        message: 'expected a positive number, got -1',
+        column: 28,
+        path: 'receivers.replay.rate',
+        message: 'expected a non-negative number, got -1',
       },
     ]);
     assert.equal(
@@ -143,13 +151,13 @@ describe('ConfigError', () => {
       [
         'invalid pipeline config pipeline.yaml (2 errors):',
         '  pipeline.yaml:2:19: receivers.replay.path: expected a non-empty string, got 5',
-        '  pipeline.yaml:2:29: receivers.replay.speed: expected a positive number, got -1',
+        '  pipeline.yaml:2:28: receivers.replay.rate: expected a non-negative number, got -1',
       ].join('\n'),
     );
   });
 
   it('names the file when it cannot be read', () => {
-    const err = configError(() => loadPipelineConfig('/nonexistent/pipeline.yaml', testRegistry, {}));
+    const err = configError(() => loadPipelineConfig('/nonexistent/pipeline.yaml', componentRegistry, {}));
     assert.deepEqual(err.errors.map(formatIssue), ['/nonexistent/pipeline.yaml: reading the file: no such file']);
   });
 
@@ -166,23 +174,29 @@ describe('env expansion in the loader', () => {
 
   it('types a plain whole-value reference the way YAML would type the text', () => {
     assert.deepEqual(
-      replay('    path: ${env:P}\n    speed: ${env:S}\n    loop: ${env:L}', { P: '/x', S: '2.5', L: 'true' }),
+      replay('    path: ${env:P}\n    rate: ${env:S}\n    loop: ${env:L}', { P: '/x', S: '2.5', L: '3' }),
       {
         path: '/x',
-        speed: 2.5,
-        loop: true,
+        rate: 2.5,
+        loop: 3,
+        max_in_flight: 4,
       },
     );
+    const console = parse(
+      `receivers:\n  replay: { path: x }\nexporters:\n  console:\n    sending_queue:\n      block_on_overflow: \${env:B}\n${PIPELINE}`,
+      { B: 'false' },
+    ).exporters.get('console')?.settings as { sending_queue: { block_on_overflow: unknown } };
+    assert.equal(console.sending_queue.block_on_overflow, false);
   });
 
   it('keeps the string where the schema wants one, and never types a quoted or partial value', () => {
-    assert.deepEqual(replay('    path: ${env:P}', { P: '0123' }), { path: '0123', speed: 1, loop: false });
-    assert.deepEqual(replay('    path: ${env:P}/${env:P}', { P: '1' }), { path: '1/1', speed: 1, loop: false });
+    assert.deepEqual(replay('    path: ${env:P}', { P: '0123' }), { path: '0123', ...REPLAY_DEFAULTS });
+    assert.deepEqual(replay('    path: ${env:P}/${env:P}', { P: '1' }), { path: '1/1', ...REPLAY_DEFAULTS });
     assert.deepEqual(
-      errorsOf(`receivers:\n  replay: { path: x, speed: "\${env:S}" }\nexporters:\n  console:\n${PIPELINE}`, {
+      errorsOf(`receivers:\n  replay: { path: x, rate: "\${env:S}" }\nexporters:\n  console:\n${PIPELINE}`, {
         S: '2',
       }),
-      ['2:29: receivers.replay.speed: expected a positive number, got "2"'],
+      ['2:28: receivers.replay.rate: expected a non-negative number, got "2"'],
     );
   });
 
@@ -209,18 +223,18 @@ describe('env expansion in the loader', () => {
 
   it('expands before validation, so an expanded value is checked by the schema', () => {
     assert.deepEqual(
-      errorsOf(`receivers:\n  replay:\n    path: x\n    speed: \${env:S}\nexporters:\n  console:\n${PIPELINE}`, {
+      errorsOf(`receivers:\n  replay:\n    path: x\n    rate: \${env:S}\nexporters:\n  console:\n${PIPELINE}`, {
         S: 'fast',
       }),
-      ['4:12: receivers.replay.speed: expected a positive number, got "fast"'],
+      ['4:11: receivers.replay.rate: expected a non-negative number, got "fast"'],
     );
   });
 
   it('says to quote a reference written unquoted inside a flow mapping', () => {
-    const [first] = errorsOf(`receivers:\n  replay: { path: x, speed: \${env:S} }\n${PIPELINE}`, { S: '1' });
+    const [first] = errorsOf(`receivers:\n  replay: { path: x, rate: \${env:S} }\n${PIPELINE}`, { S: '1' });
     assert.match(
       first ?? '',
-      /^2:30: receivers\.replay\.speed: .*\(quote a value holding \$\{\.\.\.\} inside \{ \} or \[ \]\)/,
+      /^2:29: receivers\.replay\.rate: .*\(quote a value holding \$\{\.\.\.\} inside \{ \} or \[ \]\)/,
     );
   });
 });
@@ -228,7 +242,8 @@ describe('env expansion in the loader', () => {
 describe('component settings', () => {
   it('treats a component with nothing after its colon as empty settings, with defaults applied', () => {
     const config = parse(`receivers:\n  replay: { path: x }\nexporters:\n  console:\n${PIPELINE}`);
-    assert.deepEqual(config.exporters.get('console')?.settings, { verbosity: 'compact' });
+    assert.deepEqual(config.exporters.get('console')?.settings, consoleExporter.settings.parse({}));
+    assert.equal((config.exporters.get('console')?.settings as { format: string }).format, 'compact');
     assert.deepEqual(config.telemetry, { logs: { level: 'info' }, resource: {} });
   });
 
