@@ -10,6 +10,7 @@ import { Writable } from 'node:stream';
 import { describe, test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { pino } from 'pino';
+import { hostBootId } from '../src/events/clock.js';
 import { CaptureReader } from '../src/capture/capture-reader.js';
 import { record, type RecordOptions } from '../src/cli/record.js';
 import { RecordDecoder } from '../src/events/decode.js';
@@ -136,6 +137,7 @@ describe('record and replay against the kernel', { concurrency: false }, () => {
     ) as ReplayReceiver;
     const decode = decodeProcessor.create({}, { ...ctx, id: 'decode' });
     const events: Event[] = [];
+    const startedNs = BigInt(Date.now()) * 1_000_000n;
     await receiver.start(async (batch: EventBatch) => {
       const out = decode.process(batch);
       events.push(...(out?.events ?? []));
@@ -144,6 +146,13 @@ describe('record and replay against the kernel', { concurrency: false }, () => {
     const stats = await receiver.finished;
     assert.equal(stats.settledRecords, stats.records);
     const { events: direct } = await decodeCapture(file);
+    // The replay adds where and when the records were read: the recording boot, the replay's time.
+    for (const e of events) {
+      assert.equal(e.origin.bootId, hostBootId(), 'the boot id written into the capture');
+      assert.ok(e.origin.observedNs !== undefined && e.origin.observedNs >= startedNs);
+      delete e.origin.bootId;
+      delete e.origin.observedNs;
+    }
     assert.deepEqual(events, direct, 'the same events, wall-clock offsets included');
     for (const pid of pids) assert.ok(events.some((e) => e.kind === 'process.exec' && e.process.pid === pid));
   });

@@ -34,8 +34,8 @@ export interface CaptureReaderOptions {
 }
 
 const DEFAULT_CHUNK_BYTES = 8 << 20;
-/** Enough for any header: the fixed part and two u16-length strings. */
-const HEADER_READ_BYTES = align8(FIXED_HEADER_SIZE + 2 * 0xffff);
+/** Enough for any header: the fixed part and its three u16-length strings. */
+const HEADER_READ_BYTES = align8(FIXED_HEADER_SIZE + 3 * 0xffff);
 
 export class CaptureReader {
   /** Set when a pass over the batches stopped before the end of the file. */
