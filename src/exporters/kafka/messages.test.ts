@@ -43,7 +43,7 @@ describe('kafka messages', () => {
     const { messages, oversize } = build(numberedEvents(100));
     assert.equal(messages.length, 1);
     assert.equal(messages[0]?.key, null);
-    assert.deepEqual(seqsOf(messages[0]!.value), [...Array(100).keys()]);
+    assert.deepEqual(seqsOf(messages[0].value), [...Array(100).keys()]);
     assert.equal(oversize, 0);
   });
 
