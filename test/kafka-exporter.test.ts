@@ -216,6 +216,50 @@ describe('kafka exporter, failures', () => {
     );
   });
 
+  it('brokers down longer than the queue holds, drop_newest: every event is counted as dropped with its reason', async () => {
+    const [port] = await freePorts(1);
+    const settings = kafkaSettings.parse({
+      brokers: [`127.0.0.1:${port}`],
+      timeout: '500ms',
+      sending_queue: { queue_size: 2, block_on_overflow: false },
+      retry_on_failure: { initial_interval: '100ms', max_elapsed_time: '1s' },
+    });
+    const { ctx } = context();
+    const counters = new CounterRegistry();
+    const queued = new QueuedExporter(
+      'kafka',
+      kafkaExporter.create(settings, ctx),
+      exporterQueueSettings(settings),
+      counters,
+      ctx.logger,
+    );
+    await queued.start();
+    let exported = 0;
+    let dropped = 0;
+    for (let i = 0; i < 10; i++) {
+      const delivery = new Delivery((r) => {
+        exported += r.exported;
+        dropped += r.dropped;
+      });
+      await queued.enqueue(numberedEvents(100, 1, i * 100), delivery);
+      delivery.seal();
+    }
+    await queued.shutdown(30_000);
+    assert.equal(exported, 0);
+    assert.equal(dropped, 1000);
+    const byReason = new Map(
+      counters
+        .snapshot()
+        .filter((c) => c.name === 'exporter_dropped_events_total')
+        .map((c) => [c.labels['reason'], c.value]),
+    );
+    assert.ok((byReason.get('queue_full') ?? 0) > 0, JSON.stringify([...byReason]));
+    assert.equal(
+      [...byReason.values()].reduce((a, b) => a + b, 0),
+      1000,
+    );
+  });
+
   it('a topic that does not exist, auto-creation off: a retryable error naming it, delivered once it exists', async (t) => {
     if (!requirement(t, serviceMissing('kafka'))) return;
     const kafka = await startKafka({ autoCreateTopics: false });
