@@ -51,6 +51,8 @@ export interface BuiltMessages {
 
 export class MessageBuilder {
   private readonly key: KeyRule;
+  /** Encoded bytes per record in the last request, to size the parts of the next. */
+  private bytesPerRecord = 1;
 
   constructor(
     private readonly encoding: ValueEncoding,
@@ -89,18 +91,23 @@ export class MessageBuilder {
     }
   }
 
-  /** Encodes the records as one request, or, when that is too big, as parts sized from it. */
+  /**
+   * Encodes the records as one request, or as parts sized from the bytes per record seen so far
+   * (so a batch far over the limit is not encoded whole first); a part still too big is split again.
+   */
   private addRequest(out: BuiltMessages, key: string | null, records: EventLogRecord[]): void {
     if (this.encoding.kind !== 'request' || records.length === 0) return;
-    const value = this.encoding.encode(records);
-    if (records.length === 1 || this.fits(key, value)) {
-      this.add(out, key, value, records.length);
+    // A tenth to spare, as records differ in size.
+    const perPart = Math.max(1, Math.floor((this.maxMessageBytes * 0.9) / this.bytesPerRecord));
+    if (records.length > perPart && records.length > 1) {
+      const size = Math.min(perPart, Math.ceil(records.length / 2));
+      for (let i = 0; i < records.length; i += size) this.addRequest(out, key, records.slice(i, i + size));
       return;
     }
-    // A tenth to spare, as records differ in size; a part that is still too big is split again.
-    const parts = Math.max(2, Math.ceil((value.length / this.maxMessageBytes) * 1.1));
-    const size = Math.ceil(records.length / parts);
-    for (let i = 0; i < records.length; i += size) this.addRequest(out, key, records.slice(i, i + size));
+    const value = this.encoding.encode(records);
+    this.bytesPerRecord = value.length / records.length;
+    if (records.length === 1 || this.fits(key, value)) this.add(out, key, value, records.length);
+    else this.addRequest(out, key, records);
   }
 }
 
