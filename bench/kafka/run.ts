@@ -139,6 +139,7 @@ async function main(): Promise<void> {
         `json: ${(json.reduce((n, m) => n + m.value.length, 0) / TOTAL).toFixed(0)} bytes/event (before lz4)`,
     );
 
+    console.log(`rss with the events and pre-built messages held, before the runs: ${mib(process.memoryUsage().rss)}`);
     const encode = await measure('encode only: records + otlp_proto messages', async () => void built('otlp_proto'));
     const ebpipeProto = await exporterRun(kafka, 'bench-otlp', 'otlp_proto');
     const producer = new KafkajsProducer(
