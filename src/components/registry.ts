@@ -5,6 +5,7 @@ import { clickhouseExporter } from '../exporters/clickhouse/clickhouse-exporter.
 import { consoleExporter } from '../exporters/console/console-exporter.js';
 import { nopExporter } from '../exporters/nop/nop-exporter.js';
 import { fileExporter } from '../exporters/file/file-exporter.js';
+import { kafkaExporter } from '../exporters/kafka/kafka-exporter.js';
 import { otlpExporter } from '../exporters/otlp/otlp-exporter.js';
 import { otlphttpExporter } from '../exporters/otlphttp/otlphttp-exporter.js';
 import type { ComponentFactory, ComponentKind, ComponentRegistry } from '../pipeline/component.js';
@@ -28,6 +29,7 @@ const factories: readonly ComponentFactory[] = [
   clickhouseExporter,
   otlpExporter,
   otlphttpExporter,
+  kafkaExporter,
   nopExporter,
 ];
 

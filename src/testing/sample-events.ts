@@ -368,3 +368,24 @@ export function sampleEvents(): Event[] {
     { kind: 'ebpipe.bench', origin: origin(), process, value: 7 },
   ];
 }
+
+/**
+ * `count` exits of `processes` sample processes in turn (exec ids `proc-0`, `proc-1`, ...), each
+ * numbered by its origin's seq from `firstSeq`: what a reader checks for gaps and duplicates.
+ */
+export function numberedEvents(count: number, processes = 1, firstSeq = 0): Event[] {
+  const events: Event[] = [];
+  for (let i = 0; i < count; i++) {
+    const seq = firstSeq + i;
+    const n = seq % processes;
+    events.push({
+      kind: 'process.exit',
+      origin: { ...origin(2_000_000_000 + seq), seq },
+      process: { ...SAMPLE_PROCESS, pid: 5000 + n, execId: `proc-${n}` },
+      exitCode: seq % 256,
+      signal: 0,
+      coreDumped: false,
+    });
+  }
+  return events;
+}
