@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { componentRegistry } from '../../components/registry.js';
-import { ConfigError, formatIssue } from '../../config/config-error.js';
-import { parsePipelineConfig } from '../../config/pipeline-config.js';
-import type { KafkaSettings } from './config.js';
+import { componentRegistry } from '../src/components/registry.js';
+import { ConfigError, formatIssue } from '../src/config/config-error.js';
+import { parsePipelineConfig } from '../src/config/pipeline-config.js';
+import type { KafkaSettings } from '../src/exporters/kafka/config.js';
 
 const SERVICE = `
 service:
