@@ -43,6 +43,11 @@ export class Channel<T> {
     return new Promise((resolve) => this.waitingConsumers.push(resolve));
   }
 
+  /** The item tryPull would take, left in the queue. */
+  peek(): T | undefined {
+    return this.items[0];
+  }
+
   /** The next item if one is queued now, without waiting. */
   tryPull(): T | undefined {
     const item = this.items.shift();

@@ -108,8 +108,9 @@ export class QueuedExporter {
   }
 
   /**
-   * Merges queued batches behind `first`, up to maxEvents; waits for more, up to the flush
-   * timeout, while fewer than minEvents are gathered. Each batch keeps its own delivery.
+   * Merges queued batches behind `first`, up to maxEvents (a batch that would go past it waits for
+   * the next export); waits for more, up to the flush timeout, while fewer than minEvents are
+   * gathered. Each batch keeps its own delivery.
    */
   private async gather(first: QueuedBatch): Promise<QueuedBatch[]> {
     const group = [first];
@@ -117,6 +118,8 @@ export class QueuedExporter {
     const { minEvents, maxEvents, flushTimeoutMs } = this.settings.batch;
     const deadline = performance.now() + flushTimeoutMs;
     while (events < maxEvents) {
+      const queued = this.queue.peek();
+      if (queued && events + queued.events.length > maxEvents) break;
       let next = this.queue.tryPull();
       if (!next && events < minEvents) {
         const wait = deadline - performance.now();

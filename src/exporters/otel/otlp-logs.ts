@@ -1,6 +1,6 @@
-// Records as OTLP ExportLogsServiceRequest bytes, protobuf or JSON, by the OpenTelemetry JS
-// serializers (otlp-transformer, pinned: its serializers are marked experimental), and what an
-// ExportLogsServiceResponse says was refused. Shared by the otlp, otlphttp and kafka exporters.
+// Records as OTLP ExportLogsServiceRequest bytes, protobuf (otlp-logs-proto.ts) or JSON (the
+// OpenTelemetry JS serializer, otlp-transformer, pinned: its serializers are marked experimental),
+// and what an ExportLogsServiceResponse says was refused. Shared by the otlp, otlphttp and kafka exporters.
 import {
   JsonLogsSerializer,
   ProtobufLogsSerializer,
@@ -9,6 +9,7 @@ import {
 import type { PartialExport } from '../../pipeline/component.js';
 import type { Logger } from '../../telemetry/logger.js';
 import type { EventLogRecord } from './log-record.js';
+import { OtlpLogsProtoWriter } from './otlp-logs-proto.js';
 
 export const OTLP_ENCODINGS = ['proto', 'json'] as const;
 export type OtlpEncoding = (typeof OTLP_ENCODINGS)[number];
@@ -18,8 +19,11 @@ export const OTLP_CONTENT_TYPES: Readonly<Record<OtlpEncoding, string>> = {
   json: 'application/json',
 };
 
+const protoWriter = new OtlpLogsProtoWriter();
+
+/** Protobuf by ebpipe's writer (the same bytes as the OpenTelemetry serializer's, faster); JSON by the serializer. */
 export function encodeLogsRequest(records: EventLogRecord[], encoding: OtlpEncoding): Uint8Array {
-  return (encoding === 'proto' ? ProtobufLogsSerializer : JsonLogsSerializer).serializeRequest(records)!;
+  return encoding === 'proto' ? protoWriter.encode(records) : JsonLogsSerializer.serializeRequest(records)!;
 }
 
 /** The response's partial success: how many records the server refused and why; none when it took all. */
