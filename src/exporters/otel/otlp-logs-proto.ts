@@ -222,7 +222,7 @@ export class OtlpLogsProtoWriter {
     const byResource = new Map<Resource, Map<object, EventLogRecord[]>>();
     for (const r of records) {
       let byScope = byResource.get(r.resource);
-      if (!byScope) byResource.set(r.resource, (byScope = new Map()));
+      if (!byScope) byResource.set(r.resource, (byScope = new Map<object, EventLogRecord[]>()));
       let list = byScope.get(r.instrumentationScope);
       if (!list) byScope.set(r.instrumentationScope, (list = []));
       list.push(r);
