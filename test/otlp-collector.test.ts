@@ -176,6 +176,36 @@ describe('otlp and otlphttp into a real Collector', () => {
     }
   });
 
+  test("a request over the Collector's 4 MiB limit is split until it passes, and every record arrives", async (t) => {
+    if (!requirement(t, collectorMissing())) return;
+    const collector = await startCollector({ otlp: { grpc: true, http: false } });
+    t.after(() => collector.close());
+    const samples = sampleEvents();
+    // About 10 MB of enriched events in one export.
+    const events: Event[] = Array.from({ length: 12_000 }, (_, i) => {
+      const e = samples[i % samples.length]!;
+      return { ...e, origin: { ...e.origin, seq: i } } as Event;
+    });
+    const factory = exporterOf('otlp');
+    const ctx = {
+      id: 'otlp',
+      logger: createLogger('test'),
+      counters: new CounterRegistry(),
+      origin: () => ({ file: 'x', line: 1, column: 1 }),
+      baseDir: dir,
+      resource: agentResource(),
+    };
+    const exporter = factory.create(
+      factory.settings.parse({ endpoint: `http://${collector.endpoints.otlpGrpc}` }),
+      ctx,
+    );
+    assert.equal(await exporter.export(events), undefined, 'nothing refused in the end');
+    await exporter.shutdown();
+    const received = await collector.waitForLogRecords(events.length, { timeoutMs: 60_000 });
+    const seqs = new Set(received.map((r) => attributeMap(r.record.attributes).get('ebpipe.seq')?.intValue));
+    assert.equal(seqs.size, events.length);
+  });
+
   test('killed and restarted five times under load, the Collector loses nothing the exporter acknowledged', async (t) => {
     if (!requirement(t, collectorMissing())) return;
     const collector = await startCollector({ otlp: { grpc: true, http: false } });

@@ -7,12 +7,19 @@ import {
   type IExportLogsServiceResponse,
 } from '@opentelemetry/otlp-transformer';
 import type { PartialExport } from '../../pipeline/component.js';
+import type { BatchDefaults } from '../../pipeline/exporter-settings.js';
 import type { Logger } from '../../telemetry/logger.js';
 import type { EventLogRecord } from './log-record.js';
 import { OtlpLogsProtoWriter } from './otlp-logs-proto.js';
 
 export const OTLP_ENCODINGS = ['proto', 'json'] as const;
 export type OtlpEncoding = (typeof OTLP_ENCODINGS)[number];
+
+/**
+ * Events per export by default: an enriched event is about 1 KB of protobuf, and a Collector's gRPC
+ * receiver refuses requests over 4 MiB (a bigger one is split, at the cost of encoding it twice).
+ */
+export const OTLP_BATCH: BatchDefaults = { min_size: 0, max_size: 2048, flush_timeout: 200 };
 
 export const OTLP_CONTENT_TYPES: Readonly<Record<OtlpEncoding, string>> = {
   proto: 'application/x-protobuf',
@@ -52,4 +59,27 @@ export function partialExport(response: Uint8Array, encoding: OtlpEncoding, logg
   if (!refused) return undefined;
   logger.warn({ rejected: refused.rejected, reason: refused.message }, 'the server refused some log records');
   return { rejected: refused.rejected, reason: 'rejected' };
+}
+
+/**
+ * Sends the records; when the destination refuses a request for its size, sends each half on its
+ * own, down to single records, which are then dropped and counted (reason too_large): one event
+ * too big for the destination never holds up the others.
+ */
+export async function sendSplittingTooLarge(
+  records: EventLogRecord[],
+  send: (records: EventLogRecord[]) => Promise<PartialExport | undefined>,
+  tooLarge: (err: unknown) => boolean,
+): Promise<PartialExport | undefined> {
+  try {
+    return await send(records);
+  } catch (err) {
+    if (!tooLarge(err)) throw err;
+    if (records.length === 1) return { rejected: 1, reason: 'too_large' };
+    const half = Math.ceil(records.length / 2);
+    const first = await sendSplittingTooLarge(records.slice(0, half), send, tooLarge);
+    const second = await sendSplittingTooLarge(records.slice(half), send, tooLarge);
+    const rejected = (first?.rejected ?? 0) + (second?.rejected ?? 0);
+    return rejected === 0 ? undefined : { rejected, reason: first?.reason ?? second!.reason };
+  }
 }

@@ -1,9 +1,10 @@
 // `otlp` settings: the OpenTelemetry Collector's otlp (gRPC) exporter's names and defaults.
 import { z } from 'zod';
 import { exporterHelperSettings, timeoutSetting } from '../../pipeline/exporter-settings.js';
+import { OTLP_BATCH } from '../otel/otlp-logs.js';
 import { tlsSettings } from '../tls/tls-settings.js';
 
-export const otlpSettings = exporterHelperSettings()
+export const otlpSettings = exporterHelperSettings(OTLP_BATCH)
   .extend({
     /** host:port of the OTLP/gRPC server; `http://` means plaintext, `https://` (or none) TLS unless tls.insecure. */
     endpoint: z

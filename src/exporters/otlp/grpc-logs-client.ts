@@ -8,11 +8,13 @@ import type { ClientTls } from '../tls/tls-settings.js';
 
 const EXPORT_LOGS = '/opentelemetry.proto.collector.logs.v1.LogsService/Export';
 
-/** OTLP/gRPC: retry these; every other failure is permanent. RESOURCE_EXHAUSTED is retried too (the server is shedding load). */
+/**
+ * OTLP/gRPC: retry these; every other failure is permanent, and RESOURCE_EXHAUSTED is retried only
+ * when the server says it will recover (a RetryInfo in the status details), as the specification says.
+ */
 const RETRYABLE = new Set<number>([
   status.CANCELLED,
   status.DEADLINE_EXCEEDED,
-  status.RESOURCE_EXHAUSTED,
   status.ABORTED,
   status.OUT_OF_RANGE,
   status.UNAVAILABLE,
@@ -34,6 +36,20 @@ export interface GrpcLogsClientOptions {
 }
 
 const identity = (b: Buffer): Buffer => b;
+
+const RETRY_INFO = 'type.googleapis.com/google.rpc.RetryInfo';
+
+function retryable(err: ServiceError): boolean {
+  if (RETRYABLE.has(err.code)) return true;
+  if (err.code !== status.RESOURCE_EXHAUSTED) return false;
+  return err.metadata.get('grpc-status-details-bin').some((d) => Buffer.from(d).includes(RETRY_INFO));
+}
+
+/** The server refused the request for its size (grpc-go's max receive message size): smaller ones may pass. */
+export function requestTooLarge(err: unknown): boolean {
+  const cause = (err as { cause?: ServiceError } | undefined)?.cause;
+  return cause?.code === status.RESOURCE_EXHAUSTED && /larger than max/.test(cause.details);
+}
 
 export class GrpcLogsClient {
   private readonly client: Client;
@@ -73,7 +89,7 @@ export class GrpcLogsClient {
           // details is the server's text; metadata (our headers, its trailers) stays out of the message.
           reject(
             new ExportError(`GRPC_${code}`, `${name}: export to ${address}: ${code}: ${err.details}`, {
-              permanent: !RETRYABLE.has(err.code),
+              permanent: !retryable(err),
               cause: err,
             }),
           );

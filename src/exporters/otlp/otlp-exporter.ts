@@ -5,10 +5,10 @@ import type { Event } from '../../events/model.js';
 import type { Exporter, ExporterContext, ExporterFactory, PartialExport } from '../../pipeline/component.js';
 import type { Logger } from '../../telemetry/logger.js';
 import { EventRecordMapper } from '../otel/event-record.js';
-import { encodeLogsRequest, partialExport } from '../otel/otlp-logs.js';
+import { encodeLogsRequest, partialExport, sendSplittingTooLarge } from '../otel/otlp-logs.js';
 import { loadClientTls } from '../tls/tls-settings.js';
 import { grpcTarget, otlpSettings, type OtlpSettings } from './config.js';
-import { GrpcLogsClient } from './grpc-logs-client.js';
+import { GrpcLogsClient, requestTooLarge } from './grpc-logs-client.js';
 
 export class OtlpExporter implements Exporter {
   private readonly records: EventRecordMapper;
@@ -30,8 +30,12 @@ export class OtlpExporter implements Exporter {
   }
 
   async export(events: readonly Event[]): Promise<PartialExport | void> {
-    const response = await this.client.export(encodeLogsRequest(this.records.toRecords(events), 'proto'));
-    return partialExport(response, 'proto', this.logger);
+    return sendSplittingTooLarge(
+      this.records.toRecords(events),
+      async (records) =>
+        partialExport(await this.client.export(encodeLogsRequest(records, 'proto')), 'proto', this.logger),
+      requestTooLarge,
+    );
   }
 
   async shutdown(): Promise<void> {

@@ -2,14 +2,14 @@
 import { z } from 'zod';
 import { exporterHelperSettings, timeoutSetting } from '../../pipeline/exporter-settings.js';
 import { HTTP_COMPRESSIONS } from '../http/http-sender.js';
-import { OTLP_ENCODINGS } from '../otel/otlp-logs.js';
+import { OTLP_BATCH, OTLP_ENCODINGS } from '../otel/otlp-logs.js';
 import { tlsSettings } from '../tls/tls-settings.js';
 
 const httpUrl = z
   .string()
   .refine((v) => URL.canParse(v) && /^https?:$/.test(new URL(v).protocol), 'expected an http:// or https:// URL');
 
-export const otlphttpSettings = exporterHelperSettings()
+export const otlphttpSettings = exporterHelperSettings(OTLP_BATCH)
   .extend({
     /** Base URL of the OTLP/HTTP server; logs go to <endpoint>/v1/logs. */
     endpoint: httpUrl.optional(),

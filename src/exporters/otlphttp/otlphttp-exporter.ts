@@ -2,11 +2,23 @@
 // JSON. Delivered on a 2xx; 429, 502, 503 and 504 are retried (after Retry-After), every other
 // status drops the batch as the specification says; a partial success drops what it names.
 import type { Event } from '../../events/model.js';
-import type { Exporter, ExporterContext, ExporterFactory, PartialExport } from '../../pipeline/component.js';
+import {
+  ExportError,
+  type Exporter,
+  type ExporterContext,
+  type ExporterFactory,
+  type PartialExport,
+} from '../../pipeline/component.js';
 import type { Logger } from '../../telemetry/logger.js';
 import { HttpSender } from '../http/http-sender.js';
 import { EventRecordMapper } from '../otel/event-record.js';
-import { encodeLogsRequest, OTLP_CONTENT_TYPES, partialExport, type OtlpEncoding } from '../otel/otlp-logs.js';
+import {
+  encodeLogsRequest,
+  OTLP_CONTENT_TYPES,
+  partialExport,
+  sendSplittingTooLarge,
+  type OtlpEncoding,
+} from '../otel/otlp-logs.js';
 import { loadClientTls } from '../tls/tls-settings.js';
 import { logsUrl, otlphttpSettings, type OtlphttpSettings } from './config.js';
 
@@ -34,10 +46,16 @@ export class OtlphttpExporter implements Exporter {
   }
 
   async export(events: readonly Event[]): Promise<PartialExport | void> {
-    const body = encodeLogsRequest(this.records.toRecords(events), this.encoding);
-    const res = await this.sender.post(this.url, body, OTLP_CONTENT_TYPES[this.encoding]);
-    if (res.status < 200 || res.status > 299) throw this.sender.refusal(this.url, res, RETRYABLE);
-    return partialExport(res.body, this.encoding, this.logger);
+    return sendSplittingTooLarge(
+      this.records.toRecords(events),
+      async (records) => {
+        const body = encodeLogsRequest(records, this.encoding);
+        const res = await this.sender.post(this.url, body, OTLP_CONTENT_TYPES[this.encoding]);
+        if (res.status < 200 || res.status > 299) throw this.sender.refusal(this.url, res, RETRYABLE);
+        return partialExport(res.body, this.encoding, this.logger);
+      },
+      (err) => err instanceof ExportError && err.code === 'HTTP_413',
+    );
   }
 
   async shutdown(): Promise<void> {
