@@ -184,7 +184,7 @@ describe('otlp and otlphttp into a real Collector', () => {
     // About 10 MB of enriched events in one export.
     const events: Event[] = Array.from({ length: 12_000 }, (_, i) => {
       const e = samples[i % samples.length]!;
-      return { ...e, origin: { ...e.origin, seq: i } } as Event;
+      return { ...e, origin: { ...e.origin, seq: i } };
     });
     const factory = exporterOf('otlp');
     const ctx = {
