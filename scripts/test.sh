@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname -- "${BASH_SOURCE[0]}")/.."
 bash scripts/setup.sh
 bash scripts/vm/install.sh
+bash scripts/test-tools.sh
 node="$(bash scripts/node.sh)"
 export PATH="${node%/*}:$PATH"
 export EBPIPE_LOG_LEVEL="${EBPIPE_LOG_LEVEL:-warn}"
