@@ -62,7 +62,10 @@ describe('template variables, as the plugin applies them in the browser', () => 
   const sql = 'select stuff from table where $__conditionalAll(fieldVal in ($fieldVal), $fieldVal);';
 
   test('$__conditionalAll is 1=1 when All is selected', () => {
-    assert.equal(interpolateQuery(sql, { ...ctx, variables: { fieldVal: [ALL] } }), 'select stuff from table where 1=1;');
+    assert.equal(
+      interpolateQuery(sql, { ...ctx, variables: { fieldVal: [ALL] } }),
+      'select stuff from table where 1=1;',
+    );
   });
 
   test('otherwise its condition stays, with the values quoted and joined by the plugin format', () => {

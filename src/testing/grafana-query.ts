@@ -80,7 +80,8 @@ function applyConditionalAll(sql: string, variables: QueryContext['variables']):
     const [condition, variable] = params as [string, string];
     const name = /(?<=\$\{)\w+(?=\})|(?<=\$)\w+/.exec(variable.trim())?.[0];
     const value = name === undefined ? undefined : variables[name];
-    if (value === undefined) throw new GrafanaQueryError(`$__conditionalAll(..., ${variable.trim()}): no such variable`);
+    if (value === undefined)
+      throw new GrafanaQueryError(`$__conditionalAll(..., ${variable.trim()}): no such variable`);
     const phrase = value === '' || isAll(value) ? '1=1' : condition;
     // A string pattern and a string replacement, as the plugin does (so `$&` in a condition would misbehave there too).
     sql = sql.replace(`${macro}${condition},${variable})`, phrase);
@@ -93,18 +94,21 @@ const VARIABLE = /\$(\w+)|\[\[(\w+?)(?::(\w+))?\]\]|\$\{(\w+)(?:\.([^:^}]+))?(?:
 
 /** templateSrv.replace with CHDatasource.format. */
 function replaceVariables(sql: string, variables: QueryContext['variables']): string {
-  return sql.replace(VARIABLE, (match, plain?: string, bracket?: string, bracketFormat?: string, ...rest: unknown[]) => {
-    const [braced, field, format] = rest as [string | undefined, string | undefined, string | undefined];
-    const name = plain ?? bracket ?? braced ?? '';
-    if (BUILT_INS.has(name)) throw new GrafanaQueryError(`${match}: Grafana's built-in variables are not modelled`);
-    const value = variables[name];
-    if (value === undefined) return match;
-    if (bracketFormat !== undefined || field !== undefined || format !== undefined) {
-      throw new GrafanaQueryError(`${match}: variable formats and fields are not modelled`);
-    }
-    if (isAll(value)) throw new GrafanaQueryError(`${match} is All outside $__conditionalAll: not modelled`);
-    return typeof value === 'string' ? value : `'${value.join("','")}'`;
-  });
+  return sql.replace(
+    VARIABLE,
+    (match, plain?: string, bracket?: string, bracketFormat?: string, ...rest: unknown[]) => {
+      const [braced, field, format] = rest as [string | undefined, string | undefined, string | undefined];
+      const name = plain ?? bracket ?? braced ?? '';
+      if (BUILT_INS.has(name)) throw new GrafanaQueryError(`${match}: Grafana's built-in variables are not modelled`);
+      const value = variables[name];
+      if (value === undefined) return match;
+      if (bracketFormat !== undefined || field !== undefined || format !== undefined) {
+        throw new GrafanaQueryError(`${match}: variable formats and fields are not modelled`);
+      }
+      if (isAll(value)) throw new GrafanaQueryError(`${match} is All outside $__conditionalAll: not modelled`);
+      return typeof value === 'string' ? value : `'${value.join("','")}'`;
+    },
+  );
 }
 
 /** Index just past the quoted literal that starts at `at` ('' doubling, as macropro's scanStringLiteral). */
@@ -123,7 +127,7 @@ function pastLiteral(s: string, at: number): number {
 /** macropro's findClosingParen: the ')' closing the '(' at `open`, quotes respected; -1 when unbalanced. */
 function closingParen(s: string, open: number): number {
   let depth = 0;
-  for (let i = open; i < s.length; ) {
+  for (let i = open; i < s.length;) {
     const c = s[i];
     if (c === "'" || c === '"') {
       i = pastLiteral(s, i);
@@ -143,7 +147,7 @@ function splitArgs(raw: string): string[] {
   const args: string[] = [];
   let depth = 0;
   let start = 0;
-  for (let i = 0; i < text.length; ) {
+  for (let i = 0; i < text.length;) {
     const c = text[i];
     if (c === "'" || c === '"') {
       i = pastLiteral(text, i);
@@ -227,7 +231,7 @@ function expandMacros(sql: string, ctx: QueryContext): string {
 /** The SQL text outside string literals and backquoted names, for the checks below. */
 function codeOutsideLiterals(sql: string): string {
   let code = '';
-  for (let i = 0; i < sql.length; ) {
+  for (let i = 0; i < sql.length;) {
     const c = sql[i]!;
     if (c === "'" || c === '`') {
       // ClickHouse strings take backslash escapes as well as doubled quotes.
