@@ -18,7 +18,13 @@ import { CaptureWriter } from '../src/capture/capture-writer.js';
 import { frameBatch } from '../src/events/encode.js';
 import { LAYOUTS } from '../src/events/generated/abi.js';
 import { EmbeddedClickHouseStore } from '../src/exporters/clickhouse/embedded-store.js';
-import { parsePrometheusCounters, storeScrapes, type Scrape } from '../src/testing/collector-metrics.js';
+import {
+  METRICS_SUM_LAYOUTS,
+  parsePrometheusCounters,
+  storeScrapes,
+  type MetricsSumLayout,
+  type Scrape,
+} from '../src/testing/collector-metrics.js';
 import { panelQueries, variableQueries } from '../src/testing/grafana-dashboards.js';
 import { ALL, interpolateQuery, type VariableValue } from '../src/testing/grafana-query.js';
 import {
@@ -110,6 +116,9 @@ const total = (scrape: Scrape, name: string, labels: Record<string, string>): nu
     .filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))
     .reduce((n, s) => n + s.value, 0);
 
+/** More than a second, so that every scrape has its own time in both table layouts. */
+const SCRAPE_INTERVAL_MS = 1100;
+
 /**
  * Runs `ebpipe run` on a replay of web-1's records (paced, so the counters move between scrapes) into nop
  * and into otlphttp towards a closed port, retries off; scrapes /metrics until everything is settled.
@@ -131,7 +140,7 @@ async function scrapeRunningAgent(records: readonly Buffer[], clockOffsetNs: big
     `receivers:
   replay:
     path: ${capture}
-    rate: 20
+    rate: 10
 processors:
   decode:
 exporters:
@@ -179,9 +188,9 @@ service:
     const deadline = Date.now() + 60_000;
     while (!settled(await scrape())) {
       assert.ok(Date.now() < deadline, 'the agent settled every event within a minute');
-      await delay(200);
+      await delay(SCRAPE_INTERVAL_MS);
     }
-    await delay(300);
+    await delay(SCRAPE_INTERVAL_MS);
     await scrape();
   } finally {
     agent.child.kill('SIGTERM');
@@ -198,8 +207,15 @@ before(async () => {
   await store.init();
   const inserted = await store.insert(scenario.rows);
   assert.deepEqual([inserted.inserted, inserted.rejected.length], [scenario.rows.length, 0]);
-  await storeScrapes(store, { job: 'ebpipe', instance: '127.0.0.1:9464' }, scrapes);
 });
+
+/** Runs `check` over the scrapes stored in each layout of the Collector's otel_metrics_sum. */
+async function inEachLayout(check: (layout: MetricsSumLayout) => Promise<void>): Promise<void> {
+  for (const layout of Object.keys(METRICS_SUM_LAYOUTS) as MetricsSumLayout[]) {
+    await storeScrapes(store, { job: 'ebpipe', instance: '127.0.0.1:9464' }, scrapes, layout);
+    await check(layout);
+  }
+}
 after(() => store.close());
 
 /** What each panel must show, by dashboard uid and panel title. */
@@ -461,40 +477,55 @@ const expectations: Record<string, (sql: string) => Promise<void>> = {
   },
 
   // ---- pipeline health, from the agent's counters
-  'ebpipe-pipeline/Events in and out per second': async (sql) => {
-    const result = await rows(sql, metricsRange());
-    const first = scrapes[0]!;
-    const last = scrapes.at(-1)!;
-    const increase = (name: string, labels: Record<string, string>) =>
-      total(last, name, labels) - total(first, name, labels);
-    assert.deepEqual(totals(result, 'series', 'events', 1), {
-      'in replay': increase('ebpipe_receiver_accepted_events_total', {}),
-      'out nop': increase('ebpipe_exporter_sent_events_total', { exporter: 'nop' }),
-      'out otlphttp/down': 0,
-    });
-    assert.equal(total(last, 'ebpipe_receiver_accepted_events_total', {}), scenario.web1Records.length + 1);
-  },
-  'ebpipe-pipeline/Drops by place and reason': async (sql) => {
-    assert.deepEqual(pick(await rows(sql, metricsRange()), 'place', 'component', 'reason', 'dropped'), [
-      ['exporter', 'otlphttp/down', 'retries_exhausted', String(scenario.web1Records.length)],
-      ['decode', 'decode', 'unknown_op', '1'],
-    ]);
-  },
-  'ebpipe-pipeline/Exporter queue fill': async (sql) => {
-    const result = await rows(sql, metricsRange());
-    for (const exporter of ['nop', 'otlphttp/down']) {
-      const series = result.filter((r) => r['exporter'] === exporter).map((r) => Number(r['queued']));
-      const expected = scrapes.map(
-        (s) =>
-          total(s, 'ebpipe_exporter_received_events_total', { exporter }) -
-          total(s, 'ebpipe_exporter_sent_events_total', { exporter }) -
-          total(s, 'ebpipe_exporter_dropped_events_total', { exporter }),
+  'ebpipe-pipeline/Events in and out per second': (sql) =>
+    inEachLayout(async (layout) => {
+      const result = await rows(sql, metricsRange());
+      const first = scrapes[0]!;
+      const last = scrapes.at(-1)!;
+      const increase = (name: string, labels: Record<string, string>) =>
+        total(last, name, labels) - total(first, name, labels);
+      assert.deepEqual(
+        totals(result, 'series', 'events', 1),
+        {
+          'in replay': increase('ebpipe_receiver_accepted_events_total', {}),
+          'out nop': increase('ebpipe_exporter_sent_events_total', { exporter: 'nop' }),
+          'out otlphttp/down': 0,
+        },
+        layout,
       );
-      assert.ok(series.length > 0, exporter);
-      assert.equal(Math.max(...series), Math.max(...expected), `${exporter}: the fullest the queue was seen`);
-      assert.equal(series.at(-1), 0, `${exporter}: settled at the end`);
-    }
-  },
+      assert.equal(total(last, 'ebpipe_receiver_accepted_events_total', {}), scenario.web1Records.length + 1);
+    }),
+  'ebpipe-pipeline/Drops by place and reason': (sql) =>
+    inEachLayout(async (layout) => {
+      assert.deepEqual(
+        pick(await rows(sql, metricsRange()), 'place', 'component', 'reason', 'dropped'),
+        [
+          ['exporter', 'otlphttp/down', 'retries_exhausted', String(scenario.web1Records.length)],
+          ['decode', 'decode', 'unknown_op', '1'],
+        ],
+        layout,
+      );
+    }),
+  'ebpipe-pipeline/Exporter queue fill': (sql) =>
+    inEachLayout(async (layout) => {
+      const result = await rows(sql, metricsRange());
+      for (const exporter of ['nop', 'otlphttp/down']) {
+        const series = result.filter((r) => r['exporter'] === exporter).map((r) => Number(r['queued']));
+        const expected = scrapes.map(
+          (s) =>
+            total(s, 'ebpipe_exporter_received_events_total', { exporter }) -
+            total(s, 'ebpipe_exporter_sent_events_total', { exporter }) -
+            total(s, 'ebpipe_exporter_dropped_events_total', { exporter }),
+        );
+        assert.ok(series.length > 0, exporter);
+        assert.equal(
+          Math.max(...series),
+          Math.max(...expected),
+          `${layout}, ${exporter}: the fullest the queue was seen`,
+        );
+        assert.equal(series.at(-1), 0, `${layout}, ${exporter}: settled at the end`);
+      }
+    }),
 };
 
 /** The dashboard range around the scrapes, one-second buckets. */

@@ -5,10 +5,11 @@
 //   - MetricName is the name as exposed (the receiver's trim_metric_suffixes is off by default: `_total` stays);
 //   - Attributes are the sample's labels; a counter becomes a cumulative, monotonic sum;
 //   - the resource is the scrape target: service.name = job, service.instance.id = host:port, as the receiver sets.
-// The table is the clickhouse exporter's otel_metrics_sum DDL (contrib v0.130.0, the stack's Collector).
+// The table is the clickhouse exporter's otel_metrics_sum, in the two layouts its releases have created: times
+// in ns (DateTime64(9)) and, in later ones, in seconds (DateTime); the dashboards must read both.
 import type { EmbeddedClickHouseStore } from '../exporters/clickhouse/embedded-store.js';
 
-export const METRICS_SUM_DDL = `CREATE TABLE IF NOT EXISTS ebpipe.otel_metrics_sum (
+const NANOSECOND_LAYOUT = `CREATE TABLE ebpipe.otel_metrics_sum (
     ResourceAttributes Map(LowCardinality(String), String) CODEC(ZSTD(1)),
     ResourceSchemaUrl String CODEC(ZSTD(1)),
     ScopeName String CODEC(ZSTD(1)),
@@ -42,6 +43,46 @@ export const METRICS_SUM_DDL = `CREATE TABLE IF NOT EXISTS ebpipe.otel_metrics_s
 PARTITION BY toDate(TimeUnix)
 ORDER BY (ServiceName, MetricName, Attributes, toUnixTimestamp64Nano(TimeUnix))
 SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1`;
+
+const SECOND_LAYOUT = `CREATE TABLE ebpipe.otel_metrics_sum (
+    ResourceAttributes Map(LowCardinality(String), String) CODEC(ZSTD(1)),
+    ResourceSchemaUrl String CODEC(ZSTD(1)),
+    ScopeName String CODEC(ZSTD(1)),
+    ScopeVersion String CODEC(ZSTD(1)),
+    ScopeAttributes Map(LowCardinality(String), String) CODEC(ZSTD(1)),
+    ScopeDroppedAttrCount UInt32 CODEC(ZSTD(1)),
+    ScopeSchemaUrl String CODEC(ZSTD(1)),
+    ServiceName LowCardinality(String) CODEC(ZSTD(1)),
+    MetricName LowCardinality(String) CODEC(ZSTD(1)),
+    MetricDescription String CODEC(ZSTD(1)),
+    MetricUnit String CODEC(ZSTD(1)),
+    Attributes Map(LowCardinality(String), String) CODEC(ZSTD(1)),
+    StartTimeUnix DateTime CODEC(Delta, ZSTD(1)),
+    TimeUnix DateTime CODEC(Delta, ZSTD(1)),
+    Value Float64 CODEC(ZSTD(1)),
+    Flags UInt32 CODEC(ZSTD(1)),
+    Exemplars Nested (
+        FilteredAttributes Map(LowCardinality(String), String),
+        TimeUnix DateTime,
+        Value Float64,
+        SpanId String,
+        TraceId String
+    ) CODEC(ZSTD(1)),
+    AggregationTemporality Int32 CODEC(ZSTD(1)),
+    IsMonotonic Boolean CODEC(Delta, ZSTD(1)),
+    INDEX idx_res_attr_key mapKeys(ResourceAttributes) TYPE bloom_filter(0.01) GRANULARITY 1,
+    INDEX idx_res_attr_value mapValues(ResourceAttributes) TYPE bloom_filter(0.01) GRANULARITY 1,
+    INDEX idx_attr_key mapKeys(Attributes) TYPE bloom_filter(0.01) GRANULARITY 1,
+    INDEX idx_attr_value mapValues(Attributes) TYPE bloom_filter(0.01) GRANULARITY 1,
+    INDEX idx_time_minmax TimeUnix TYPE minmax GRANULARITY 1
+) ENGINE = MergeTree
+PARTITION BY toDate(TimeUnix)
+ORDER BY (ServiceName, MetricName, toStartOfHour(TimeUnix), cityHash64(Attributes), TimeUnix)
+SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1`;
+
+/** The exporter's layouts by name: `nanoseconds` is contrib v0.130.0's (the stack's Collector). */
+export const METRICS_SUM_LAYOUTS = { nanoseconds: NANOSECOND_LAYOUT, seconds: SECOND_LAYOUT } as const;
+export type MetricsSumLayout = keyof typeof METRICS_SUM_LAYOUTS;
 
 /** One sample of a scrape: a counter's value with its labels. */
 export interface ScrapedSample {
@@ -87,13 +128,18 @@ const map = (m: Record<string, string>): string =>
     .flatMap(([k, v]) => [literal(k), literal(v)])
     .join(', ')})`;
 
-/** Creates ebpipe.otel_metrics_sum and writes the scrapes of one target into it, one row per sample. */
+/**
+ * (Re)creates ebpipe.otel_metrics_sum in `layout` and writes the scrapes of one target into it, one row per
+ * sample. In the `seconds` layout, scrapes less than a second apart would share a time: take them further apart.
+ */
 export async function storeScrapes(
   store: EmbeddedClickHouseStore,
   target: { job: string; instance: string },
   scrapes: readonly Scrape[],
+  layout: MetricsSumLayout,
 ): Promise<number> {
-  await store.query(METRICS_SUM_DDL, 'CSV');
+  await store.query('DROP TABLE IF EXISTS ebpipe.otel_metrics_sum', 'CSV');
+  await store.query(METRICS_SUM_LAYOUTS[layout], 'CSV');
   const [address, port] = target.instance.split(':') as [string, string];
   const resource = map({
     'service.name': target.job,
