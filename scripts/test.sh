@@ -6,6 +6,7 @@ set -euo pipefail
 cd "$(dirname -- "${BASH_SOURCE[0]}")/.."
 bash scripts/setup.sh
 bash scripts/vm/install.sh
+bash scripts/test-tools.sh
 # The services the exporter tests run (scripts/services/): built here, once, into the cache,
 # so no Go build or jar download runs inside a test's 10-minute limit.
 for service in kafka otelcol s3; do

@@ -146,6 +146,12 @@ describe('PipelineRuntime', () => {
     assert.ok(dropped > 0);
     assert.equal(slow.received.length + dropped, 30, 'every event exported or counted');
     assert.equal(
+      counters.total('exporter_received_events_total', { exporter: 'slow' }),
+      30,
+      'received = sent + dropped',
+    );
+    assert.equal(counters.total('exporter_sent_events_total', { exporter: 'slow' }), slow.received.length);
+    assert.equal(
       receiver.results.reduce((n, r) => n + r.exported + r.dropped, 0),
       30,
     );

@@ -45,6 +45,8 @@ interface QueuedBatch {
 export class QueuedExporter {
   private readonly queue: Channel<QueuedBatch>;
   private readonly consumers: Promise<void>[] = [];
+  /** Every event handed to this exporter: received = sent + dropped + still queued, at any time. */
+  private readonly received: Counter;
   private readonly sent: Counter;
   private readonly failedAttempts: Counter;
   private readonly stopping = new AbortController();
@@ -58,6 +60,7 @@ export class QueuedExporter {
     private readonly logger: Logger,
   ) {
     this.queue = new Channel(settings.queue.queueSize, settings.queue.blockOnOverflow ? 'block' : 'drop_newest');
+    this.received = counters.counter('exporter_received_events_total', { exporter: id });
     this.sent = counters.counter('exporter_sent_events_total', { exporter: id });
     this.failedAttempts = counters.counter('exporter_send_failed_attempts_total', { exporter: id });
   }
@@ -74,6 +77,7 @@ export class QueuedExporter {
   /** Resolves once queued (or refused and counted); the delivery is settled later either way. */
   async enqueue(events: readonly Event[], delivery: Delivery): Promise<void> {
     delivery.hold();
+    this.received.add(events.length);
     if (!(await this.queue.push({ events, delivery }))) this.drop({ events, delivery }, 'queue_full');
   }
 
