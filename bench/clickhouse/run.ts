@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 
-import type { OtelLogRow } from '../../src/exporters/clickhouse/log-row.js';
-import { encodeRows, encodeRowsInSlices } from '../../src/exporters/clickhouse/row-encoding.js';
+import { encodeLogBlock, LOG_COLUMNS } from '../../src/store/log-block.js';
+import type { OtelLogRow } from '../../src/store/log-row.js';
 
 const TOTAL = Number(process.argv[2] ?? 1_000_000);
 const BATCH = Number(process.argv[3] ?? 10_000);
@@ -116,7 +116,7 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'ebpipe-chdb-bench-'));
   try {
     const t0 = performance.now();
-    const { EmbeddedClickHouseStore } = await import('../../src/exporters/clickhouse/embedded-store.js');
+    const { EmbeddedClickHouseStore } = await import('../../src/store/embedded-store.js');
     const loaded = performance.now();
     const store = new EmbeddedClickHouseStore({ path: join(dir, 'store') });
     const opened = performance.now();
@@ -126,15 +126,14 @@ async function main(): Promise<void> {
         `open ${(opened - loaded).toFixed(0)} ms, schema ${(performance.now() - opened).toFixed(0)} ms`,
     );
 
-    const sample = encodeRows(nextBatch(0));
-    console.log(`payload ${(sample.payload.length / sample.rows).toFixed(0)} bytes/row (JSONCompactEachRow)`);
+    const sample = encodeLogBlock(nextBatch(0), LOG_COLUMNS);
+    console.log(`payload ${(sample.payload.length / sample.rows).toFixed(0)} bytes/row (Native)`);
     console.log('(subtract a line from the next for the cost of its extra step)');
     const renew = await measure('renew rows', 1, () => undefined);
-    const encode = await measure('renew + encode (baseline)', 1, (rows) => encodeRows(rows));
-    const sliced = await measure('renew + encode in slices', 1, (rows) => encodeRowsInSlices(rows));
+    const encode = await measure('renew + encode (baseline)', 1, (rows) => encodeLogBlock(rows, LOG_COLUMNS));
     const insert = await measure('renew + insert', 1, (rows) => store.insert(rows));
     const twoInFlight = await measure('renew + insert, 2 in flight', 2, (rows) => store.insert(rows));
-    [renew, encode, sliced, insert, twoInFlight].forEach(print);
+    [renew, encode, insert, twoInFlight].forEach(print);
     const perRow = (f: Figures): number => f.cpuUs / TOTAL;
     const encodeUs = perRow(encode) - perRow(renew);
     const engineUs = perRow(insert) - perRow(encode);

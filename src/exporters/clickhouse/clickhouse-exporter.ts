@@ -14,10 +14,10 @@ import {
 } from '../../pipeline/component.js';
 import { exporterHelperSettings } from '../../pipeline/exporter-settings.js';
 import { EventRecordMapper } from '../otel/event-record.js';
-import type { EmbeddedClickHouseStore } from './embedded-store.js';
+import type { EmbeddedClickHouseStore } from '../../store/embedded-store.js';
 import { logRowOf } from './log-row.js';
-import { DEFAULT_STORE_PATH } from './store-settings.js';
-import { StoreQueryServer } from './query-server.js';
+import { DEFAULT_STORE_PATH } from '../../store/store-settings.js';
+import { StoreQueryServer } from '../../store/query-server.js';
 
 const identifier = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected a ClickHouse identifier');
 
@@ -53,12 +53,12 @@ export class ClickHouseExporter implements Exporter {
 
   async start(): Promise<void> {
     // The engine is a 500 MB library: loaded when a pipeline uses it, not when ebpipe starts.
-    const { EmbeddedClickHouseStore } = await import('./embedded-store.js');
+    const { EmbeddedClickHouseStore } = await import('../../store/embedded-store.js');
     const store = new EmbeddedClickHouseStore({
       path: this.path,
       database: this.s.database,
-      table: this.s.logs_table_name,
-      ttlDays: this.s.ttl_days,
+      logsTable: this.s.logs_table_name,
+      ttlMs: this.s.ttl_days * 86_400_000,
     });
     await store.init();
     this.store = store;
