@@ -14,6 +14,7 @@ import {
   encodeLogBlock,
   writableLogColumns,
   type DescribedColumn,
+  type EncodedLogBlock,
   type LogColumn,
   type RowRejection,
 } from './log-block.js';
@@ -26,6 +27,7 @@ import {
   quoteIdentifier,
   schemaStatements,
   ttlClause,
+  type TableEngine,
 } from './schema.js';
 import { storeLockHolder } from './store-lock.js';
 import { DEFAULT_STORE_PATH, isQueryFormat, QUERY_FORMATS, type QueryFormat } from './store-settings.js';
@@ -41,6 +43,8 @@ export interface EmbeddedStoreOptions {
   ttlMs?: number;
   /** Create the database, tables and views when missing (default true); false uses what is there. */
   createSchema?: boolean;
+  /** ENGINE of the tables created; default MergeTree(). */
+  tableEngine?: TableEngine;
 }
 
 export interface InsertResult {
@@ -123,6 +127,7 @@ export class EmbeddedClickHouseStore {
           logsTable: this.logsTable,
           fullTextIndexes: hasFullTextIndexes(version.text().trim()),
           ...(this.#options.ttlMs !== undefined && { ttlMs: this.#options.ttlMs }),
+          ...(this.#options.tableEngine !== undefined && { tableEngine: this.#options.tableEngine }),
         });
         for (const statement of statements) {
           await this.#engine('CLICKHOUSE_SCHEMA_FAILED', 'opening', 'creating schema', () =>
@@ -157,7 +162,12 @@ export class EmbeddedClickHouseStore {
 
   /** Writes the batch as one INSERT; rows the engine would refuse are left out and returned, not thrown. */
   insert(rows: readonly OtelLogRow[]): Promise<InsertResult> {
-    return this.#operation('sending', `inserting ${rows.length} rows`, async (session) => {
+    return this.insertBlock(encodeLogBlock(rows, this.columns));
+  }
+
+  /** Writes a block encoded for `columns` (log-block.ts) as one INSERT. */
+  insertBlock(block: EncodedLogBlock): Promise<InsertResult> {
+    return this.#operation('sending', `inserting ${block.rows} rows`, async (session) => {
       const columns = this.#columns;
       if (columns === undefined) {
         throw new ClickHouseStoreError(
@@ -166,7 +176,6 @@ export class EmbeddedClickHouseStore {
           `inserting into ${this.path}: init() has not run`,
         );
       }
-      const block = encodeLogBlock(rows, columns);
       if (block.rows > 0) {
         await this.#spool.with(block.payload, (file) =>
           this.#engine('CLICKHOUSE_INSERT_FAILED', 'sending', `inserting ${block.rows} rows`, () =>

@@ -218,7 +218,7 @@ const PROCESS_COLUMNS = `Timestamp,
 
 function views(db: string, table: string, cluster: string): string[] {
   const view = (name: (typeof VIEW_NAMES)[number]): string =>
-    `CREATE OR REPLACE VIEW ${db}.${name}${cluster} AS SELECT`;
+    `CREATE OR REPLACE VIEW ${db}.\`${name}\`${cluster} AS SELECT`;
   return [
     `${view('process_exec')} ${PROCESS_COLUMNS},
     JSONExtract(LogAttributes['process.command_args'], 'Array(String)') AS argv,
