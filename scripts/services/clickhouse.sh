@@ -78,6 +78,7 @@ start() {
     pid=$!
     printf '%s\n' "$pid" >"$state/service.pid"
     if [[ -n "$owner" ]]; then
+        # shellcheck disable=SC2016 # the watchdog's script expands its own arguments
         setsid bash -c 'while kill -0 "$1" 2>/dev/null && kill -0 "$2" 2>/dev/null; do sleep 1; done
             kill -0 "$2" 2>/dev/null && kill -KILL "$2"' ebpipe-watchdog "$owner" "$pid" >/dev/null 2>&1 </dev/null &
     fi

@@ -3,7 +3,7 @@
 // several ClickHouse servers over HTTP. Settings only a server has are refused beside `path`.
 import { z } from 'zod';
 import { duration } from '../../common/units.js';
-import { exporterHelperSettings, timeoutSetting } from '../../pipeline/exporter-settings.js';
+import { exporterHelperSettings } from '../../pipeline/exporter-settings.js';
 import { DEFAULT_DATABASE, DEFAULT_LOGS_TABLE } from '../../store/schema.js';
 
 const identifier = z
@@ -69,7 +69,7 @@ export const clickhouseSettings = exporterHelperSettings({ min_size: 20_000, max
     /** Server mode: request body compression, none, gzip, zstd (default) or br. */
     compress: z.enum(CLICKHOUSE_COMPRESSIONS).optional(),
     /** Server mode: how long one request may take before it counts as failed and is retried (default 5s). */
-    timeout: timeoutSetting(5000).optional(),
+    timeout: duration({ min: '1ms' }).optional(),
     /** Embedded mode: answer `ebpipe query` on <path>.sock while the agent holds the store (default true). */
     query_socket: z.boolean().optional(),
   })
