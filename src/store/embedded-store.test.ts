@@ -256,7 +256,7 @@ test('rows the engine would refuse are returned as rejected and the others are w
       row({ timestampNs: 4_294_967_296_000_000_000n }),
       row({ severityNumber: 256 }),
       row({ severityNumber: 1.5 }),
-      row({ logAttributes: { n: 5 as unknown as string } }),
+      row({ logAttributes: { n: {} as unknown as string } }),
       row({ resourceAttributes: null as unknown as Record<string, string> }),
       row({ body: undefined as unknown as string }),
       row({ timestampNs: 5 as unknown as bigint }),
@@ -268,7 +268,10 @@ test('rows the engine would refuse are returned as rejected and the others are w
       bad.map((_, i) => i + 1),
     );
     assert.match(result.rejected[0]?.reason ?? '', /^timestamp -1 ns is outside/);
-    assert.match(result.rejected[4]?.reason ?? '', /^log attribute "n" is not a string$/);
+    assert.match(
+      result.rejected[4]?.reason ?? '',
+      /^log attribute "n" is not a string, a finite number, a bool or an array$/,
+    );
     assert.equal(await store.query('SELECT Body FROM ebpipe.otel_logs ORDER BY Body', 'CSV'), '"good 1"\n"good 2"\n');
     assert.deepEqual(await store.insert([]), { inserted: 0, rejected: [] });
   });

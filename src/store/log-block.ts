@@ -4,8 +4,8 @@
  * the table's other columns take their DEFAULTs. Rows the engine would refuse, and so fail the whole batch
  * with, are left out and reported, so one bad row costs one row.
  */
-import type { OtelLogRow } from './log-row.js';
-import { NativeBlock, NativeStrings, nativeStringChars } from './native-block.js';
+import type { MapValue, OtelLogRow } from './log-row.js';
+import { NativeBlock, NativeStrings, nativeString } from './native-block.js';
 
 /** The columns ebpipe writes, in the order it writes them. */
 export const LOG_COLUMNS = [
@@ -52,7 +52,7 @@ export interface RowRejection {
 }
 
 export interface EncodedLogBlock {
-  /** One Native block; empty when no row was accepted. */
+  /** Native blocks, one INSERT's data; empty when no row was accepted. */
   payload: Buffer;
   rows: number;
   rejected: RowRejection[];
@@ -68,13 +68,36 @@ function storedTimestamp(row: OtelLogRow): bigint {
   return row.timestampNs === 0n && row.observedTimestampNs !== undefined ? row.observedTimestampNs : row.timestampNs;
 }
 
-function attributesProblem(attributes: unknown, which: string): string | undefined {
+function valueProblem(value: unknown): boolean {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+    case 'undefined':
+      return false;
+    case 'number':
+      return !Number.isFinite(value);
+    default:
+      return !Array.isArray(value);
+  }
+}
+
+function attributesProblem(attributes: unknown, which: string, typed: boolean): string | undefined {
   if (typeof attributes !== 'object' || attributes === null) return `${which} is not an object`;
   const record = attributes as Record<string, unknown>;
   for (const key in record) {
-    if (typeof record[key] !== 'string') return `${which} ${JSON.stringify(key)} is not a string`;
+    const value = record[key];
+    if (typed ? valueProblem(value) : typeof value !== 'string') {
+      return `${which} ${JSON.stringify(key)} is not ${typed ? 'a string, a finite number, a bool or an array' : 'a string'}`;
+    }
   }
   return undefined;
+}
+
+/** The table's text of an attribute value, as the Collector writes one into a string map. */
+function mapText(value: Exclude<MapValue, undefined>): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'object') return JSON.stringify(value);
+  return String(value);
 }
 
 /**
@@ -96,55 +119,76 @@ export function rowProblem(row: OtelLogRow): string | undefined {
     if (value !== undefined && typeof value !== 'string') return `${field} is not a string`;
   }
   return (
-    attributesProblem(row.resourceAttributes, 'resource attribute') ??
-    attributesProblem(row.logAttributes, 'log attribute')
+    attributesProblem(row.resourceAttributes, 'resource attribute', false) ??
+    attributesProblem(row.logAttributes, 'log attribute', true)
   );
 }
 
-/** A Map(String, String) column. Keys repeat from row to row, so each is encoded once. */
+/**
+ * A Map(String, String) column. Rows of one event kind carry the same keys in the same order: a row whose keys
+ * are the previous row's copies that row's key bytes at once; other keys are encoded once each.
+ */
 class StringMapColumn {
-  readonly offsets: BigUint64Array;
-  readonly keys = new NativeStrings();
-  readonly values = new NativeStrings();
+  /** Each row's cumulative pair count as UInt64 (low, high words), as Native stores array sizes. */
+  readonly offsets: Uint32Array;
+  readonly keys: NativeStrings;
+  readonly values: NativeStrings;
   #pairs = 0;
   #row = 0;
-  readonly #keyChars = new Map<string, string>();
-  // The resource attributes are one object for every row of an agent: encoded once a batch.
-  #lastMap: Record<string, string> | undefined;
-  #lastKeys = '';
-  #lastValues = '';
-  #lastPairs = 0;
+  readonly #keyBytes = new Map<string, Buffer>();
+  #previousKeys: string[] = [];
+  #previousKeyBytes = Buffer.alloc(0);
+  readonly #rowKeys: string[] = [];
+  // The resource attributes are one object for every row of an agent: its values are encoded once a batch.
+  #lastMap: Readonly<Record<string, MapValue>> | undefined;
+  #lastValues: Buffer | undefined;
 
   constructor(rows: number) {
-    this.offsets = new BigUint64Array(rows);
+    this.offsets = new Uint32Array(rows * 2);
+    this.keys = new NativeStrings(rows * 256);
+    this.values = new NativeStrings(rows * 512);
   }
 
-  add(map: Record<string, string>): void {
-    if (map !== this.#lastMap) this.#encode(map);
-    this.keys.addEncoded(this.#lastKeys);
-    this.values.addEncoded(this.#lastValues);
-    this.#pairs += this.#lastPairs;
-    this.offsets[this.#row++] = BigInt(this.#pairs);
-  }
-
-  #encode(map: Record<string, string>): void {
-    let keys = '';
-    let values = '';
-    let pairs = 0;
-    for (const key in map) {
-      let chars = this.#keyChars.get(key);
-      if (chars === undefined) {
-        chars = nativeStringChars(key);
-        this.#keyChars.set(key, chars);
+  add(map: Readonly<Record<string, MapValue>>): void {
+    const valuesFrom = this.values.length;
+    const previous = this.#previousKeys;
+    const rowKeys = this.#rowKeys;
+    let count = 0;
+    let same = true;
+    if (map === this.#lastMap && this.#lastValues) {
+      this.values.addEncoded(this.#lastValues);
+      count = previous.length;
+    } else {
+      for (const key in map) {
+        const value = map[key];
+        if (value === undefined) continue;
+        if (same && previous[count] !== key) same = false;
+        rowKeys[count++] = key;
+        this.values.add(typeof value === 'string' ? value : mapText(value));
       }
-      keys += chars;
-      values += nativeStringChars(map[key] as string);
-      pairs++;
+      if (map === this.#lastMap) this.#lastValues = Buffer.from(this.values.bytes().subarray(valuesFrom));
+      this.#lastMap = map;
     }
-    this.#lastMap = map;
-    this.#lastKeys = keys;
-    this.#lastValues = values;
-    this.#lastPairs = pairs;
+    if (same && count === previous.length) {
+      this.keys.addEncoded(this.#previousKeyBytes);
+    } else {
+      const keysFrom = this.keys.length;
+      for (let i = 0; i < count; i++) this.keys.addEncoded(this.#keyOf(rowKeys[i] as string));
+      this.#previousKeys = rowKeys.slice(0, count);
+      this.#previousKeyBytes = Buffer.from(this.keys.bytes().subarray(keysFrom));
+    }
+    this.#pairs += count;
+    this.offsets[2 * this.#row] = this.#pairs;
+    this.#row++;
+  }
+
+  #keyOf(key: string): Buffer {
+    let bytes = this.#keyBytes.get(key);
+    if (bytes === undefined) {
+      bytes = nativeString(key);
+      this.#keyBytes.set(key, bytes);
+    }
+    return bytes;
   }
 }
 
@@ -163,8 +207,34 @@ export function encodeLogBlock(rows: readonly OtelLogRow[], columns: readonly Lo
   return { payload: block.toBuffer(), rows: accepted.length, rejected };
 }
 
+/**
+ * A large batch as several Native blocks in one payload (the engine reads block after block into one INSERT).
+ * Rows are made and encoded a slice at a time: they die young, and 100k rows never live at once.
+ */
+export class LogBlocksWriter {
+  readonly #payloads: Buffer[] = [];
+  readonly #rejected: RowRejection[] = [];
+  #rows = 0;
+  #offset = 0;
+
+  constructor(readonly columns: readonly LogColumn[]) {}
+
+  /** Appends the next rows of the batch (indices in rejections count from the batch's first row). */
+  add(rows: readonly OtelLogRow[]): void {
+    const block = encodeLogBlock(rows, this.columns);
+    if (block.rows > 0) this.#payloads.push(block.payload);
+    for (const r of block.rejected) this.#rejected.push({ index: r.index + this.#offset, reason: r.reason });
+    this.#rows += block.rows;
+    this.#offset += rows.length;
+  }
+
+  finish(): EncodedLogBlock {
+    return { payload: Buffer.concat(this.#payloads), rows: this.#rows, rejected: this.#rejected };
+  }
+}
+
 function strings(rows: readonly OtelLogRow[], value: (row: OtelLogRow) => string): NativeStrings {
-  const out = new NativeStrings();
+  const out = new NativeStrings(rows.length * 32);
   for (const row of rows) out.add(value(row));
   return out;
 }
@@ -173,7 +243,7 @@ function stringMap(
   block: NativeBlock,
   name: string,
   rows: readonly OtelLogRow[],
-  map: (row: OtelLogRow) => Record<string, string>,
+  map: (row: OtelLogRow) => Readonly<Record<string, MapValue>>,
 ): void {
   const column = new StringMapColumn(rows.length);
   for (const row of rows) column.add(map(row));

@@ -62,6 +62,12 @@ export class ClickHouseTestServer {
     return `http://127.0.0.1:${this.port}`;
   }
 
+  /** The server's pid (throws when it is not running). */
+  get pid(): number {
+    if (!this.#line) throw new Error(`clickhouse server in ${this.stateDir} is not running`);
+    return this.#line.pid;
+  }
+
   get running(): boolean {
     return this.#line !== undefined;
   }

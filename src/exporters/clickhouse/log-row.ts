@@ -1,7 +1,7 @@
 /**
  * The ClickHouse encoding of the typed record (exporters/otel/log-record.ts): one record flattened into the
- * `otel_logs` row both store modes write. Numbers and bools become their text, arrays JSON, as the
- * OpenTelemetry Collector's exporter stores them in the table's string maps.
+ * `otel_logs` row both store modes write. The log attributes go in as they are (the block encoder writes them
+ * as text, src/store/log-block.ts); the resource's, the same for every record, are made text once here.
  */
 import type { Resource } from '@opentelemetry/resources';
 import type { OtelLogRow } from '../../store/log-row.js';
@@ -46,7 +46,7 @@ export function logRowOf(record: EventLogRecord): OtelLogRow {
     body: record.body,
     eventName: record.eventName,
     resourceAttributes,
-    logAttributes: textAttributes(record.attributes),
+    logAttributes: record.attributes,
     scopeName: record.instrumentationScope.name,
     ...(record.instrumentationScope.version !== undefined && { scopeVersion: record.instrumentationScope.version }),
   };
