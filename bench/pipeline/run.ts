@@ -122,7 +122,12 @@ const server = missing === null ? await ClickHouseTestServer.create() : undefine
 if (server) {
   cases.push([
     '... -> ClickHouse server (chdb over HTTP)',
-    pipeline('full-server', full, 'clickhouse', `\n    endpoint: ${server.endpoint}\n    password: ${server.password}`),
+    pipeline(
+      'full-server',
+      full,
+      'clickhouse',
+      `\n    endpoint: ${server.endpoint}\n    password: ${server.password}\n    timeout: 60s`,
+    ),
   ]);
 } else {
   console.log(`(no server case: ${missing})`);

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 
 import type { Event } from '../../events/model.js';
+import { ExportError } from '../../pipeline/component.js';
 import { queryStore } from '../../store/query-client.js';
 import { CounterRegistry } from '../../telemetry/counters.js';
 import { createLogger } from '../../telemetry/logger.js';
@@ -111,6 +112,38 @@ test('the security views pick their events and read the attributes of the export
         pid: 0,
       },
     ]);
+  } finally {
+    await exporter.shutdown();
+  }
+});
+
+test("an insert the engine refuses for the table's types is permanent, with the engine's code", async () => {
+  const typedPath = join(root, 'typed');
+  const { EmbeddedClickHouseStore } = await import('../../store/embedded-store.js');
+  const setup = new EmbeddedClickHouseStore({ path: typedPath, createSchema: false });
+  await setup.query('CREATE DATABASE ebpipe', 'TSV');
+  await setup.query(
+    'CREATE TABLE ebpipe.otel_logs (Timestamp DateTime64(9), LogAttributes Map(String, UInt64)) ENGINE = MergeTree ORDER BY Timestamp',
+    'TSV',
+  );
+  await setup.close();
+  const exporter = new ClickHouseExporter(
+    clickhouseSettings.parse({ path: typedPath, create_schema: false, query_socket: false }),
+    {
+      id: 'clickhouse',
+      logger: createLogger('test'),
+      counters: new CounterRegistry(),
+      origin: () => ({ file: 'test.yaml', line: 1, column: 1 }),
+      baseDir: root,
+      resource: agentResource({ 'host.name': 'node-1' }),
+    },
+  );
+  await exporter.start();
+  try {
+    await assert.rejects(
+      exporter.export(sampleEvents().slice(0, 2)),
+      (e: unknown) => e instanceof ExportError && e.permanent && /Code: 6\./.test(e.message),
+    );
   } finally {
     await exporter.shutdown();
   }

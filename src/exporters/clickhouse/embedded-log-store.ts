@@ -2,6 +2,7 @@
 // query socket for `ebpipe query` while the agent holds the directory.
 import { ExportError } from '../../pipeline/component.js';
 import type { EmbeddedClickHouseStore, EmbeddedStoreOptions } from '../../store/embedded-store.js';
+import { retryableClickHouseCode } from '../../store/error-codes.js';
 import type { EncodedLogBlock, LogColumn } from '../../store/log-block.js';
 import { StoreQueryServer } from '../../store/query-server.js';
 import type { LogStore } from './log-store.js';
@@ -40,7 +41,10 @@ export class EmbeddedLogStore implements LogStore {
     try {
       await this.#open().insertBlock(block);
     } catch (error) {
-      throw new ExportError((error as Error).message, 'CLICKHOUSE_INSERT_FAILED', false, { cause: error });
+      // The engine's exception code, when it raised one (chdb's error, under the store's).
+      const code = ((error as Error).cause as { clickhouseCode?: unknown } | undefined)?.clickhouseCode;
+      const permanent = typeof code === 'number' && !retryableClickHouseCode(code);
+      throw new ExportError((error as Error).message, 'CLICKHOUSE_INSERT_FAILED', permanent, { cause: error });
     }
   }
 

@@ -6,31 +6,7 @@
  */
 import { ClickHouseError } from '@clickhouse/client';
 import { ExportError } from '../../pipeline/component.js';
-
-// ClickHouse error codes (src/Common/ErrorCodes.cpp) a later attempt can get past.
-const RETRYABLE_CODES = new Set([
-  3, // UNEXPECTED_END_OF_FILE: the body was cut off
-  23, // CANNOT_READ_FROM_ISTREAM
-  32, // ATTEMPT_TO_READ_AFTER_EOF
-  159, // TIMEOUT_EXCEEDED
-  164, // READONLY: a replica in read-only mode (Keeper away)
-  202, // TOO_MANY_SIMULTANEOUS_QUERIES
-  203, // NO_FREE_CONNECTION
-  209, // SOCKET_TIMEOUT
-  210, // NETWORK_ERROR
-  225, // NO_ZOOKEEPER
-  236, // ABORTED
-  241, // MEMORY_LIMIT_EXCEEDED
-  242, // TABLE_IS_READ_ONLY
-  252, // TOO_MANY_PARTS
-  279, // ALL_CONNECTION_TRIES_FAILED
-  285, // TOO_FEW_LIVE_REPLICAS
-  319, // UNKNOWN_STATUS_OF_INSERT
-  394, // QUERY_WAS_CANCELLED
-  425, // SYSTEM_ERROR
-  999, // KEEPER_EXCEPTION
-  1000, // POCO_EXCEPTION
-]);
+import { retryableClickHouseCode } from '../../store/error-codes.js';
 
 /** `what` failed at `endpoint`: the error to throw from export(). Names the server's code; never a credential. */
 export function serverExportError(endpoint: string, what: string, error: unknown): ExportError {
@@ -39,7 +15,7 @@ export function serverExportError(endpoint: string, what: string, error: unknown
     return new ExportError(
       `${what} at ${endpoint}: Code: ${error.code}. ${error.message.trim()} (${error.type ?? 'UNKNOWN'})`,
       `CLICKHOUSE_${error.type ?? error.code}`,
-      !RETRYABLE_CODES.has(code),
+      !retryableClickHouseCode(code),
       { cause: error },
     );
   }
