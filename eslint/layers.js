@@ -9,7 +9,7 @@ export const LAYERS = [
   ['src/events'], // the ABI, its codec, the decoder, the typed events
   ['src/capture', 'src/kernel'], // capture files; the kernel side (native addon, sensors)
   ['src/pipeline'], // the contracts of components, channels, queues, the runtime
-  ['src/config', 'src/containers'], // pipeline files; cgroups and Kubernetes pods
+  ['src/config', 'src/containers', 'src/store'], // pipeline files; cgroups and Kubernetes pods; the ClickHouse store
   ['src/processes'], // the process table and identity
   ['src/processors', 'src/exporters'], // the components, by role
   ['src/connectors', 'src/policy'],

@@ -17,7 +17,7 @@ import { localCaptureHeader } from '../src/capture/capture-format.js';
 import { CaptureWriter } from '../src/capture/capture-writer.js';
 import { frameBatch } from '../src/events/encode.js';
 import { LAYOUTS } from '../src/events/generated/abi.js';
-import { EmbeddedClickHouseStore } from '../src/exporters/clickhouse/embedded-store.js';
+import { EmbeddedClickHouseStore } from '../src/store/embedded-store.js';
 import {
   METRICS_SUM_LAYOUTS,
   parsePrometheusCounters,

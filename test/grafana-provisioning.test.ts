@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { parse } from 'yaml';
 import { projectRoot } from '../src/common/paths.js';
-import { DEFAULT_DATABASE, DEFAULT_TABLE } from '../src/exporters/clickhouse/schema.js';
+import { DEFAULT_DATABASE, DEFAULT_LOGS_TABLE } from '../src/store/schema.js';
 import { DASHBOARD_DIR, shippedDashboards, type Json } from '../src/testing/grafana-dashboards.js';
 
 const grafana = join(projectRoot, 'grafana');
@@ -57,7 +57,7 @@ describe('the data source', () => {
     );
     assert.deepEqual(object(json['logs'], 'jsonData.logs'), {
       defaultDatabase: DEFAULT_DATABASE,
-      defaultTable: DEFAULT_TABLE,
+      defaultTable: DEFAULT_LOGS_TABLE,
       otelEnabled: true,
       otelVersion: 'latest',
     });

@@ -1,6 +1,8 @@
 /**
- * The embedded ClickHouse store: 1M synthetic exec/network rows (10 log attributes each) inserted in batches,
- * next to a baseline that only encodes the same batches, so the serialisation / engine split is visible.
+ * The store in both modes: 1M synthetic exec/network rows (10 log attributes each) inserted in batches into the
+ * embedded engine and into a ClickHouse server (the chdb engine behind the HTTP interface,
+ * scripts/services/clickhouse.sh), next to a baseline that only encodes the same batches, so the
+ * encoding / engine split is visible. The server's CPU is read from /proc and shown beside the client's.
  * Run: npx tsc -p tsconfig.json && node dist/bench/clickhouse/run.js [rows] [batch]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -8,8 +10,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 
-import type { OtelLogRow } from '../../src/exporters/clickhouse/log-row.js';
-import { encodeRows, encodeRowsInSlices } from '../../src/exporters/clickhouse/row-encoding.js';
+import { readFileSync } from 'node:fs';
+import { clickhouseSettings } from '../../src/exporters/clickhouse/config.js';
+import { ServerLogStore } from '../../src/exporters/clickhouse/server-log-store.js';
+import { encodeLogBlock, LOG_COLUMNS } from '../../src/store/log-block.js';
+import { ClickHouseTestServer, clickhouseServerMissing } from '../../src/testing/clickhouse-server.js';
+import type { OtelLogRow } from '../../src/store/log-row.js';
 
 const TOTAL = Number(process.argv[2] ?? 1_000_000);
 const BATCH = Number(process.argv[3] ?? 10_000);
@@ -56,7 +62,8 @@ function nextBatch(start: number): OtelLogRow[] {
   const rows = (pool[(start / BATCH) % POOL] as OtelLogRow[]).slice(0, Math.min(BATCH, TOTAL - start));
   rows.forEach((row, k) => {
     row.timestampNs = START_NS + BigInt(start + k) * 1_337n;
-    row.logAttributes['ebpipe.exec_id'] = `bm9kZS0xNzo${(start + k).toString(36).padStart(10, '0')}`;
+    (row.logAttributes as Record<string, string>)['ebpipe.exec_id'] =
+      `bm9kZS0xNzo${(start + k).toString(36).padStart(10, '0')}`;
   });
   return rows;
 }
@@ -112,11 +119,45 @@ async function measure(label: string, inFlight: number, step: (rows: OtelLogRow[
   return figures;
 }
 
+/** utime + stime of a process, in µs (clock ticks of 10 ms). */
+function processCpuMicros(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
+}
+
+async function serverCase(encode: Figures): Promise<void> {
+  const missing = clickhouseServerMissing();
+  if (missing !== null) {
+    console.log(`(no server case: ${missing})`);
+    return;
+  }
+  const server = await ClickHouseTestServer.create();
+  try {
+    const s = clickhouseSettings.parse({ endpoint: server.endpoint, password: server.password, async_insert: false });
+    const store = new ServerLogStore(s, [server.endpoint]);
+    const columns = await store.columns();
+    let n = 0;
+    const before = processCpuMicros(server.pid);
+    const insert = await measure('renew + server insert', 1, (rows) =>
+      store.insert(encodeLogBlock(rows, columns), `bench-${n++}`),
+    );
+    const serverUs = processCpuMicros(server.pid) - before;
+    print(insert);
+    console.log(
+      `server insert per row: client ${((insert.cpuUs - encode.cpuUs) / TOTAL).toFixed(2)} µs CPU beyond encoding ` +
+        `(HTTP, compression), server ${(serverUs / TOTAL).toFixed(2)} µs CPU (HTTP front + engine)`,
+    );
+    await store.shutdown();
+  } finally {
+    await server.close();
+  }
+}
+
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'ebpipe-chdb-bench-'));
   try {
     const t0 = performance.now();
-    const { EmbeddedClickHouseStore } = await import('../../src/exporters/clickhouse/embedded-store.js');
+    const { EmbeddedClickHouseStore } = await import('../../src/store/embedded-store.js');
     const loaded = performance.now();
     const store = new EmbeddedClickHouseStore({ path: join(dir, 'store') });
     const opened = performance.now();
@@ -126,15 +167,14 @@ async function main(): Promise<void> {
         `open ${(opened - loaded).toFixed(0)} ms, schema ${(performance.now() - opened).toFixed(0)} ms`,
     );
 
-    const sample = encodeRows(nextBatch(0));
-    console.log(`payload ${(sample.payload.length / sample.rows).toFixed(0)} bytes/row (JSONCompactEachRow)`);
+    const sample = encodeLogBlock(nextBatch(0), LOG_COLUMNS);
+    console.log(`payload ${(sample.payload.length / sample.rows).toFixed(0)} bytes/row (Native)`);
     console.log('(subtract a line from the next for the cost of its extra step)');
     const renew = await measure('renew rows', 1, () => undefined);
-    const encode = await measure('renew + encode (baseline)', 1, (rows) => encodeRows(rows));
-    const sliced = await measure('renew + encode in slices', 1, (rows) => encodeRowsInSlices(rows));
+    const encode = await measure('renew + encode (baseline)', 1, (rows) => encodeLogBlock(rows, LOG_COLUMNS));
     const insert = await measure('renew + insert', 1, (rows) => store.insert(rows));
     const twoInFlight = await measure('renew + insert, 2 in flight', 2, (rows) => store.insert(rows));
-    [renew, encode, sliced, insert, twoInFlight].forEach(print);
+    [renew, encode, insert, twoInFlight].forEach(print);
     const perRow = (f: Figures): number => f.cpuUs / TOTAL;
     const encodeUs = perRow(encode) - perRow(renew);
     const engineUs = perRow(insert) - perRow(encode);
@@ -161,6 +201,7 @@ async function main(): Promise<void> {
       console.log(`${(performance.now() - q0).toFixed(0).padStart(5)} ms  ${sql}`);
     }
     await store.close();
+    await serverCase(encode);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,5 +1,6 @@
 // One measured replay of a capture through a pipeline file, in this process: prints a JSON
-// line with events, wall and CPU time, and peak RSS. Usage: one-run PIPELINE CAPTURE
+// line with events, wall and CPU time, and peak RSS. Usage: one-run PIPELINE CAPTURE [RATE]
+// (RATE: records per second, as `ebpipe replay --rate`; 0 or absent: as fast as the pipeline takes them)
 import { Agent } from '../../src/agent/agent.js';
 import { REPLAY_ID, withReplay } from '../../src/cli/run.js';
 import { componentRegistry } from '../../src/components/registry.js';
@@ -8,12 +9,12 @@ import { ReplayReceiver, replayReceiver } from '../../src/receivers/replay/repla
 import { CounterRegistry } from '../../src/telemetry/counters.js';
 import { createLogger } from '../../src/telemetry/logger.js';
 
-const [pipeline, capture] = process.argv.slice(2);
+const [pipeline, capture, rate = '0'] = process.argv.slice(2);
 if (!pipeline || !capture) throw new Error('usage: one-run PIPELINE CAPTURE');
 const logger = createLogger('bench');
 const counters = new CounterRegistry();
 const config = withReplay(loadPipelineConfig(pipeline, componentRegistry));
-const receiver = new ReplayReceiver(replayReceiver.settings.parse({ path: capture }), {
+const receiver = new ReplayReceiver(replayReceiver.settings.parse({ path: capture, rate: Number(rate) }), {
   id: REPLAY_ID,
   logger,
   counters,

@@ -1,13 +1,15 @@
 // bench/pipeline: a capture of >= 1M records replayed through decode -> enrich -> redact ->
-// routing into (a) the nop exporter and (b) the embedded ClickHouse store, beside a
-// decode-only baseline, each in its own process. Prints events/s per core, CPU per event,
-// peak RSS, and the hottest functions of the nop run (a CPU profile).
+// routing into (a) the nop exporter, (b) the embedded ClickHouse store and (c) a ClickHouse
+// server (the chdb engine behind the HTTP interface, scripts/services/clickhouse.sh), beside a
+// decode-only baseline, each in its own process. Prints events/s per core, CPU per event (the
+// server's own CPU beside the agent's), peak RSS, and the hottest functions of the nop run.
 // Usage: node dist/bench/pipeline/run.js [batches=1000] (1000 records per batch)
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { projectRoot } from '../../src/common/paths.js';
+import { ClickHouseTestServer, clickhouseServerMissing } from '../../src/testing/clickhouse-server.js';
 import { mixedCapture, RECORDS_PER_BATCH } from './mixed-capture.js';
 
 const batches = Number(process.argv[2] ?? 1000);
@@ -99,14 +101,40 @@ const cases: [string, string][] = [
   ['decode -> enrich -> redact -> routing -> nop', pipeline('full-nop', full, 'nop')],
   ['... -> embedded ClickHouse', pipeline('full-ch', full, 'clickhouse', `\n    path: ${join(work, 'store')}`)],
 ];
+const missing = clickhouseServerMissing();
+const server = missing === null ? await ClickHouseTestServer.create() : undefined;
+if (server) {
+  cases.push([
+    '... -> ClickHouse server (chdb over HTTP)',
+    pipeline(
+      'full-server',
+      full,
+      'clickhouse',
+      `\n    endpoint: ${server.endpoint}\n    password: ${server.password}\n    timeout: 60s`,
+    ),
+  ]);
+} else {
+  console.log(`(no server case: ${missing})`);
+}
+
+/** utime + stime of a process, in ms (clock ticks of 10 ms). */
+function processCpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 const rows = cases.map(([name, config]) => {
+  const serverPid = name.includes('server') ? server?.pid : undefined;
+  const serverBefore = serverPid === undefined ? 0 : processCpuMs(serverPid);
   const r = measure(config, path);
+  const serverMs = serverPid === undefined ? 0 : processCpuMs(serverPid) - serverBefore;
   return {
     pipeline: name,
     records: r.records.toLocaleString('en'),
     'events/s (wall)': Math.round(r.records / (r.wallMs / 1000)).toLocaleString('en'),
     'events/s per core': Math.round(r.records / (r.cpuMs / 1000)).toLocaleString('en'),
     'CPU ns/event': Math.round((r.cpuMs * 1e6) / r.records),
+    'server CPU ns/event': serverPid === undefined ? '' : Math.round((serverMs * 1e6) / r.records),
     'peak RSS MiB': (r.peakRssBytes / 2 ** 20).toFixed(0),
     dropped: r.dropped,
   };
@@ -117,4 +145,5 @@ const profileDir = join(work, 'profile');
 measure(cases[1]![1], path, ['--cpu-prof', `--cpu-prof-dir=${profileDir}`]);
 console.log('where the time goes (self time, decode -> enrich -> redact -> routing -> nop):');
 for (const line of hottest(profileDir)) console.log(`  ${line}`);
+await server?.close();
 rmSync(work, { recursive: true, force: true });

@@ -2,7 +2,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { parseDuration } from '../common/units.js';
 import { createLogger } from '../telemetry/logger.js';
-import { DEFAULT_STORE_PATH } from '../exporters/clickhouse/store-settings.js';
+import { DEFAULT_STORE_PATH } from '../store/store-settings.js';
 import { doctor } from './doctor.js';
 import { observe, type ObserveOutput } from './observe.js';
 import { query, QUERY_OUTPUTS, type QueryOutput } from './query.js';

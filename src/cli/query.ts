@@ -1,7 +1,7 @@
 // `ebpipe query "SQL"`: reads the embedded store, through the running agent's socket when
 // it holds the store, else by opening the directory itself.
-import { queryStore } from '../exporters/clickhouse/query-client.js';
-import type { QueryFormat } from '../exporters/clickhouse/store-settings.js';
+import { queryStore } from '../store/query-client.js';
+import type { QueryFormat } from '../store/store-settings.js';
 
 export const QUERY_OUTPUTS = {
   table: 'PrettyCompact',

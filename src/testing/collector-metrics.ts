@@ -7,7 +7,7 @@
 //   - the resource is the scrape target: service.name = job, service.instance.id = host:port, as the receiver sets.
 // The table is the clickhouse exporter's otel_metrics_sum, in the two layouts its releases have created: times
 // in ns (DateTime64(9)) and, in later ones, in seconds (DateTime); the dashboards must read both.
-import type { EmbeddedClickHouseStore } from '../exporters/clickhouse/embedded-store.js';
+import type { EmbeddedClickHouseStore } from '../store/embedded-store.js';
 
 const NANOSECOND_LAYOUT = `CREATE TABLE ebpipe.otel_metrics_sum (
     ResourceAttributes Map(LowCardinality(String), String) CODEC(ZSTD(1)),

@@ -35,7 +35,8 @@ import {
 import type { Event } from '../events/model.js';
 import type { PolicyAuditEvent } from '../events/policy-events.js';
 import type { PodRef, ProcessRef } from '../events/references.js';
-import { logRowOf, type OtelLogRow } from '../exporters/clickhouse/log-row.js';
+import { logRowOf } from '../exporters/clickhouse/log-row.js';
+import type { OtelLogRow } from '../store/log-row.js';
 import { EventRecordMapper } from '../exporters/otel/event-record.js';
 import { agentResource } from '../exporters/otel/resource.js';
 import { ProcessEnricher } from '../processors/enrich/process-enricher.js';

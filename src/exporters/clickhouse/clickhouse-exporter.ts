@@ -1,98 +1,95 @@
-// `clickhouse`: events as OpenTelemetry log rows in ClickHouse's otel_logs schema, in the
-// embedded engine at a local path (no service needed; `ebpipe query` reads it). Setting
-// names follow the Collector's clickhouse exporter. Rows the engine would refuse are
-// dropped and counted; a failed insert is retried by the exporter queue.
+// `clickhouse`: events as OpenTelemetry log rows in the Collector's otel_logs schema, in the embedded engine
+// at a local path (no service needed; `ebpipe query` reads it) or on ClickHouse servers (`endpoint`). The row
+// is one encoding of the typed record (log-row.ts), sent as a Native block in both modes. Rows the engine
+// would refuse are dropped and counted; a failed insert is retried by the exporter queue with the same
+// block and deduplication token, or dropped and counted when the server says it is wrong.
+import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
-import { z } from 'zod';
 import type { Event } from '../../events/model.js';
-import {
-  ExportError,
-  type Exporter,
-  type ExporterContext,
-  type ExporterFactory,
-  type PartialExport,
-} from '../../pipeline/component.js';
-import { exporterHelperSettings } from '../../pipeline/exporter-settings.js';
+import type { Exporter, ExporterContext, ExporterFactory, PartialExport } from '../../pipeline/component.js';
+import { LogBlocksWriter, type EncodedLogBlock, type LogColumn } from '../../store/log-block.js';
+import { DEFAULT_STORE_PATH } from '../../store/store-settings.js';
 import { EventRecordMapper } from '../otel/event-record.js';
-import type { EmbeddedClickHouseStore } from './embedded-store.js';
+import { clickhouseSettings, type ClickHouseSettings } from './config.js';
+import { EmbeddedLogStore } from './embedded-log-store.js';
 import { logRowOf } from './log-row.js';
-import { DEFAULT_STORE_PATH } from './store-settings.js';
-import { StoreQueryServer } from './query-server.js';
+import type { LogStore } from './log-store.js';
+import { ServerLogStore } from './server-log-store.js';
 
-const identifier = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected a ClickHouse identifier');
+// Rows encoded at a time: small enough to die young and to keep the event loop's turns a few ms apart.
+const SLICE = 2048;
 
-// ClickHouse prefers few large inserts: each one makes a part that merges cost later.
-const settings = exporterHelperSettings({ min_size: 20_000, max_size: 100_000, flush_timeout: 1000 })
-  .extend({
-    /** Directory of the embedded store, relative to the pipeline file. */
-    path: z.string().default(DEFAULT_STORE_PATH),
-    database: identifier.default('ebpipe'),
-    logs_table_name: identifier.default('otel_logs'),
-    /** Days to keep rows; 0 keeps everything. */
-    ttl_days: z.number().int().nonnegative().default(0),
-    /** Answer `ebpipe query` on <path>.sock while the agent holds the store. */
-    query_socket: z.boolean().default(true),
-  })
-  .strict();
+interface PreparedInsert {
+  block: EncodedLogBlock;
+  /** insert_deduplication_token: one per batch, the same on each of its retries. */
+  token: string;
+}
 
-type ClickHouseSettings = z.output<typeof settings>;
+function storeOf(s: ClickHouseSettings, ctx: ExporterContext): LogStore {
+  if (s.endpoint !== undefined) {
+    return new ServerLogStore(s, typeof s.endpoint === 'string' ? [s.endpoint] : s.endpoint);
+  }
+  return new EmbeddedLogStore(
+    {
+      path: resolve(ctx.baseDir, s.path ?? DEFAULT_STORE_PATH),
+      database: s.database,
+      logsTable: s.logs_table_name,
+      ttlMs: s.ttl,
+      createSchema: s.create_schema,
+      ...(s.table_engine !== undefined && { tableEngine: s.table_engine }),
+    },
+    s.query_socket ?? true,
+  );
+}
 
 export class ClickHouseExporter implements Exporter {
-  private store: EmbeddedClickHouseStore | undefined;
-  private queryServer: StoreQueryServer | undefined;
-  private readonly records: EventRecordMapper;
-  private readonly path: string;
+  readonly #records: EventRecordMapper;
+  readonly #store: LogStore;
+  // A retried batch is the same array (queued-exporter.ts): it is sent again as the same bytes and token.
+  readonly #prepared = new WeakMap<readonly Event[], PreparedInsert>();
 
-  constructor(
-    private readonly s: ClickHouseSettings,
-    ctx: ExporterContext,
-  ) {
-    this.records = new EventRecordMapper(ctx.resource);
-    this.path = resolve(ctx.baseDir, s.path);
+  constructor(s: ClickHouseSettings, ctx: ExporterContext) {
+    this.#records = new EventRecordMapper(ctx.resource);
+    this.#store = storeOf(s, ctx);
   }
 
   async start(): Promise<void> {
-    // The engine is a 500 MB library: loaded when a pipeline uses it, not when ebpipe starts.
-    const { EmbeddedClickHouseStore } = await import('./embedded-store.js');
-    const store = new EmbeddedClickHouseStore({
-      path: this.path,
-      database: this.s.database,
-      table: this.s.logs_table_name,
-      ttlDays: this.s.ttl_days,
-    });
-    await store.init();
-    this.store = store;
-    if (this.s.query_socket) {
-      this.queryServer = new StoreQueryServer(store);
-      await this.queryServer.listen();
-    }
+    await this.#store.start?.();
   }
 
-  async export(events: readonly Event[]): Promise<PartialExport> {
-    if (!this.store)
-      throw new ExportError('CLICKHOUSE_NOT_STARTED', 'clickhouse store is not open', { permanent: true });
-    const rows = events.map((e) => logRowOf(this.records.toRecord(e)));
-    try {
-      const result = await this.store.insert(rows);
-      return { rejected: result.rejected.length, reason: 'rejected_row' };
-    } catch (err) {
-      throw new ExportError('CLICKHOUSE_INSERT_FAILED', `inserting into ${this.path}: ${(err as Error).message}`, {
-        permanent: false,
-        cause: err,
-      });
+  async export(events: readonly Event[]): Promise<PartialExport | void> {
+    let prepared = this.#prepared.get(events);
+    if (!prepared) {
+      prepared = { block: await this.#encode(events, await this.#store.columns()), token: randomUUID() };
+      this.#prepared.set(events, prepared);
     }
+    const { block, token } = prepared;
+    if (block.rows > 0) await this.#store.insert(block, token);
+    this.#prepared.delete(events);
+    if (block.rejected.length > 0) return { rejected: block.rejected.length, reason: 'rejected_row' };
+  }
+
+  /** Events to rows to Native blocks, a slice at a time, the event loop getting a turn between slices. */
+  async #encode(events: readonly Event[], columns: readonly LogColumn[]): Promise<EncodedLogBlock> {
+    const writer = new LogBlocksWriter(columns);
+    for (let start = 0; start < events.length; start += SLICE) {
+      if (start > 0) await new Promise((resolve) => setImmediate(resolve));
+      const slice = events.slice(start, start + SLICE);
+      writer.add(slice.map((e) => logRowOf(this.#records.toRecord(e))));
+    }
+    return writer.finish();
   }
 
   async shutdown(): Promise<void> {
-    await this.queryServer?.close();
-    await this.store?.close();
+    await this.#store.shutdown();
   }
 }
 
-export const clickhouseExporter: ExporterFactory<typeof settings> = {
+export const clickhouseExporter: ExporterFactory<typeof clickhouseSettings> = {
   kind: 'exporter',
   type: 'clickhouse',
-  description: 'stores events as OpenTelemetry log rows (otel_logs schema) in an embedded ClickHouse engine',
-  settings,
+  description:
+    'stores events as OpenTelemetry log rows (otel_logs schema, security views) in an embedded ClickHouse engine or on ClickHouse servers',
+  settings: clickhouseSettings,
   create: (s, ctx) => new ClickHouseExporter(s, ctx),
 };

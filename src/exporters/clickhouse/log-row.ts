@@ -1,34 +1,14 @@
 /**
- * One OpenTelemetry log record flattened the way the `otel_logs` table stores it: this is the ClickHouse
- * encoding of the typed record (exporters/otel/log-record.ts). Attribute values become strings because the
- * table's maps are `Map(LowCardinality(String), String)`, as in the OpenTelemetry Collector's exporter:
- * numbers and bools as their text, arrays as JSON.
+ * The ClickHouse encoding of the typed record (exporters/otel/log-record.ts): one record flattened into the
+ * `otel_logs` row both store modes write. The log attributes go in as they are (the block encoder writes them
+ * as text, src/store/log-block.ts); the resource's, the same for every record, are made text once here.
  */
 import type { Resource } from '@opentelemetry/resources';
+import type { OtelLogRow } from '../../store/log-row.js';
 import { hrTimeNanosText } from '../otel/event-record.js';
 import type { AttributeValue, EventLogRecord } from '../otel/log-record.js';
 
-export interface OtelLogRow {
-  /** Event time in ns since the Unix epoch; 0n means unknown, and `observedTimestampNs` is stored instead. */
-  timestampNs: bigint;
-  observedTimestampNs?: bigint;
-  severityText: string;
-  /** OpenTelemetry severity number (1..24; 0 = unspecified). */
-  severityNumber: number;
-  serviceName: string;
-  body: string;
-  /** e.g. `process.exec`, `policy.match`, `network.connect`; the security views select on it. */
-  eventName: string;
-  resourceAttributes: Record<string, string>;
-  logAttributes: Record<string, string>;
-  /** Hex, as the Collector writes them; empty when absent. */
-  traceId?: string;
-  spanId?: string;
-  scopeName?: string;
-  scopeVersion?: string;
-}
-
-function text(value: AttributeValue | undefined): string {
+function text(value: AttributeValue): string {
   if (typeof value === 'string') return value;
   if (typeof value === 'object') return JSON.stringify(value);
   return String(value);
@@ -43,7 +23,8 @@ function textAttributes(attributes: Readonly<Record<string, AttributeValue | und
   return out;
 }
 
-// Every record of an agent shares one resource: its text form is made once.
+// Every record of an agent shares one resource: its text form is made once (and the row encoder, seeing the
+// same object on every row, encodes it once a batch).
 const resourceText = new WeakMap<Resource, Record<string, string>>();
 
 function resourceAttributesOf(resource: Resource): Record<string, string> {
@@ -65,7 +46,7 @@ export function logRowOf(record: EventLogRecord): OtelLogRow {
     body: record.body,
     eventName: record.eventName,
     resourceAttributes,
-    logAttributes: textAttributes(record.attributes),
+    logAttributes: record.attributes,
     scopeName: record.instrumentationScope.name,
     ...(record.instrumentationScope.version !== undefined && { scopeVersion: record.instrumentationScope.version }),
   };

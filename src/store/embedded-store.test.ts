@@ -8,11 +8,8 @@ import { after, test } from 'node:test';
 
 import { EmbeddedClickHouseStore } from './embedded-store.js';
 import { ClickHouseStoreError } from './errors.js';
-import type { Event } from '../../events/model.js';
-import { sampleEvents } from '../../testing/sample-events.js';
-import { EventRecordMapper } from '../otel/event-record.js';
-import { agentResource } from '../otel/resource.js';
-import { logRowOf, type OtelLogRow } from './log-row.js';
+import { LOG_COLUMNS } from './log-block.js';
+import type { OtelLogRow } from './log-row.js';
 
 const root = mkdtempSync(join(tmpdir(), 'ebpipe-chdb-test-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -62,7 +59,6 @@ test("init creates the otel_logs table with the Collector's columns, and the vie
       columns.map((c) => `${String(c['name'])} ${String(c['type'])}`),
       [
         'Timestamp DateTime64(9)',
-        'TimestampTime DateTime',
         'TraceId String',
         'SpanId String',
         'TraceFlags UInt8',
@@ -78,8 +74,17 @@ test("init creates the otel_logs table with the Collector's columns, and the vie
         'ScopeAttributes Map(LowCardinality(String), String)',
         'LogAttributes Map(LowCardinality(String), String)',
         'EventName String',
+        '__otel_materialized_k8s.cluster.name LowCardinality(String)',
+        '__otel_materialized_k8s.container.name LowCardinality(String)',
+        '__otel_materialized_k8s.deployment.name LowCardinality(String)',
+        '__otel_materialized_k8s.namespace.name LowCardinality(String)',
+        '__otel_materialized_k8s.node.name LowCardinality(String)',
+        '__otel_materialized_k8s.pod.name LowCardinality(String)',
+        '__otel_materialized_k8s.pod.uid LowCardinality(String)',
+        '__otel_materialized_deployment.environment.name LowCardinality(String)',
       ],
     );
+    assert.deepEqual(store.columns, LOG_COLUMNS);
     const tables = await jsonRows(
       store,
       "SELECT name, engine FROM system.tables WHERE database = 'ebpipe' ORDER BY name",
@@ -87,22 +92,31 @@ test("init creates the otel_logs table with the Collector's columns, and the vie
     assert.deepEqual(tables, [
       { name: 'connections', engine: 'View' },
       { name: 'otel_logs', engine: 'MergeTree' },
+      { name: 'otel_metrics_sum', engine: 'MergeTree' },
       { name: 'policy_hits', engine: 'View' },
       { name: 'process_exec', engine: 'View' },
     ]);
     const ddl = await store.query('SHOW CREATE TABLE ebpipe.otel_logs', 'TSV');
-    assert.match(ddl, /PARTITION BY toDate\(TimestampTime\)/);
-    assert.match(ddl, /ORDER BY \(ServiceName, TimestampTime, Timestamp\)/);
+    assert.match(ddl, /PARTITION BY toDate\(Timestamp\)/);
+    assert.match(ddl, /ORDER BY \(toStartOfFiveMinutes\(Timestamp\), ServiceName, Timestamp\)/);
+    // chdb is ClickHouse 26.7: the Collector's full-text indexes.
+    assert.match(ddl, /INDEX idx_lower_body lower\(Body\) TYPE text\(tokenizer = \\'splitByNonAlpha\\'\)/);
+    assert.match(ddl, /non_replicated_deduplication_window = 1000/);
     assert.doesNotMatch(ddl, /TTL/);
   });
 });
 
 test('database, table and ttl options shape the schema; names that are not identifiers are refused', async () => {
-  const store = new EmbeddedClickHouseStore({ path: freshPath(), database: 'sec', table: 'events', ttlDays: 30 });
+  const store = new EmbeddedClickHouseStore({
+    path: freshPath(),
+    database: 'sec',
+    logsTable: 'events',
+    ttlMs: 30 * 86_400_000,
+  });
   try {
     await store.init();
     const ddl = await store.query('SHOW CREATE TABLE sec.events', 'TSV');
-    assert.match(ddl, /TTL TimestampTime \+ toIntervalDay\(30\)/);
+    assert.match(ddl, /TTL toDateTime\(Timestamp\) \+ toIntervalDay\(30\)/);
     // TTL is applied when parts merge; OPTIMIZE FINAL forces that, so only the row from 31 days ago goes.
     const now = BigInt(Date.now()) * 1_000_000n;
     await store.insert([row({ timestampNs: now }), row({ timestampNs: now - 31n * 86_400_000_000_000n })]);
@@ -111,7 +125,7 @@ test('database, table and ttl options shape the schema; names that are not ident
   } finally {
     await store.close();
   }
-  for (const bad of [{ database: 'a;b' }, { table: 'x`y' }, { table: '1abc' }, { ttlDays: 1.5 }]) {
+  for (const bad of [{ database: 'a;b' }, { logsTable: 'x`y' }, { logsTable: '1abc' }, { ttlMs: 1500 }]) {
     assert.throws(
       () => new EmbeddedClickHouseStore({ path: freshPath(), ...bad }),
       (e: unknown) => e instanceof ClickHouseStoreError && e.code === 'CLICKHOUSE_BAD_OPTION',
@@ -185,7 +199,7 @@ test('lone surrogates are stored as U+FFFD and the rest of the batch is unharmed
   });
 });
 
-test('timestamps keep all nine digits; 0 falls back to the observed time; TimestampTime is derived', async () => {
+test('timestamps keep all nine digits; 0 falls back to the observed time', async () => {
   await withStore(freshPath(), async (store) => {
     const stamps = [1n, 999_999_999n, 1_700_000_000_123_456_789n, 4_294_967_295_999_999_999n];
     await store.insert([
@@ -193,20 +207,45 @@ test('timestamps keep all nine digits; 0 falls back to the observed time; Timest
       row({ timestampNs: 0n, observedTimestampNs: 1_234_567_890_987_654_321n }),
     ]);
     const text = await store.query(
-      'SELECT toString(toUnixTimestamp64Nano(Timestamp)), toUnixTimestamp(TimestampTime) FROM ebpipe.otel_logs ORDER BY Timestamp',
+      'SELECT toString(toUnixTimestamp64Nano(Timestamp)) FROM ebpipe.otel_logs ORDER BY Timestamp',
       'CSV',
     );
     assert.equal(
       text,
-      [
-        '"1",0',
-        '"999999999",0',
-        '"1234567890987654321",1234567890',
-        '"1700000000123456789",1700000000',
-        '"4294967295999999999",4294967295',
-        '',
-      ].join('\n'),
+      ['"1"', '"999999999"', '"1234567890987654321"', '"1700000000123456789"', '"4294967295999999999"', ''].join('\n'),
     );
+  });
+});
+
+test('a table in the older layout (TimestampTime), here without ScopeVersion, is written as it is', async () => {
+  const path = freshPath();
+  const setup = new EmbeddedClickHouseStore({ path, createSchema: false });
+  try {
+    await setup.query('CREATE DATABASE ebpipe', 'TSV');
+    await setup.query(
+      `CREATE TABLE ebpipe.otel_logs (
+        Timestamp DateTime64(9), TimestampTime DateTime DEFAULT toDateTime(Timestamp), TraceId String,
+        SpanId String, TraceFlags UInt8, SeverityText LowCardinality(String), SeverityNumber UInt8,
+        ServiceName LowCardinality(String), Body String, ResourceAttributes Map(LowCardinality(String), String),
+        ScopeName String, LogAttributes Map(LowCardinality(String), String), EventName String
+      ) ENGINE = MergeTree PARTITION BY toDate(TimestampTime) ORDER BY (ServiceName, TimestampTime, Timestamp)`,
+      'TSV',
+    );
+  } finally {
+    await setup.close();
+  }
+  await withStore(path, async (store) => {
+    assert.deepEqual(
+      store.columns,
+      LOG_COLUMNS.filter((c) => c !== 'ScopeVersion'),
+    );
+    await store.insert([row({ timestampNs: 1_700_000_000_500_000_000n, body: 'old layout' })]);
+    assert.equal(
+      await store.query('SELECT Body, toUnixTimestamp(TimestampTime), LogAttributes FROM ebpipe.otel_logs', 'TSV'),
+      'old layout\t1700000000\t{}\n',
+    );
+    const ddl = await store.query('SHOW CREATE TABLE ebpipe.otel_logs', 'TSV');
+    assert.match(ddl, /ORDER BY \(ServiceName, TimestampTime, Timestamp\)/, 'the table is left as it was');
   });
 });
 
@@ -217,7 +256,7 @@ test('rows the engine would refuse are returned as rejected and the others are w
       row({ timestampNs: 4_294_967_296_000_000_000n }),
       row({ severityNumber: 256 }),
       row({ severityNumber: 1.5 }),
-      row({ logAttributes: { n: 5 as unknown as string } }),
+      row({ logAttributes: { n: {} as unknown as string } }),
       row({ resourceAttributes: null as unknown as Record<string, string> }),
       row({ body: undefined as unknown as string }),
       row({ timestampNs: 5 as unknown as bigint }),
@@ -229,87 +268,12 @@ test('rows the engine would refuse are returned as rejected and the others are w
       bad.map((_, i) => i + 1),
     );
     assert.match(result.rejected[0]?.reason ?? '', /^timestamp -1 ns is outside/);
-    assert.match(result.rejected[4]?.reason ?? '', /^log attribute "n" is not a string$/);
+    assert.match(
+      result.rejected[4]?.reason ?? '',
+      /^log attribute "n" is not a string, a finite number, a bool or an array$/,
+    );
     assert.equal(await store.query('SELECT Body FROM ebpipe.otel_logs ORDER BY Body', 'CSV'), '"good 1"\n"good 2"\n');
     assert.deepEqual(await store.insert([]), { inserted: 0, rejected: [] });
-  });
-});
-
-test('the security views pick their events and read the attributes of the mapped records', async () => {
-  const mapper = new EventRecordMapper(agentResource({ 'host.name': 'node-1' }));
-  const samples = sampleEvents();
-  const pick = (kind: Event['kind'], which = 0) => samples.filter((e) => e.kind === kind)[which]!;
-  const close = pick('network.close');
-  await withStore(freshPath(), async (store) => {
-    const events = [
-      pick('process.exec'),
-      pick('process.exit'),
-      pick('policy.match'),
-      pick('policy.match', 1),
-      pick('network.connect'),
-      // A close of a socket made before the sensor started: no process, no addresses.
-      { ...close, process: { pid: 0, tid: 0, startNs: 0, comm: '' }, local: { address: '', port: 0 } },
-    ];
-    await store.insert(events.map((e) => logRowOf(mapper.toRecord(e))));
-    const process = {
-      host: 'node-1',
-      binary: '/usr/bin/curl',
-      pid: 4242,
-      exec_id: 'aG9zdDo0MjQyOjEwMDA',
-      user: 'alice',
-      container: 'c0ffee',
-    };
-    const execs = await jsonRows(store, 'SELECT * EXCEPT Timestamp FROM ebpipe.process_exec');
-    assert.deepEqual(execs, [
-      { ...process, argv: ['curl', '-s', 'https://example.com'], parent_pid: 10, parent_exec_id: 'aG9zdDoxMDoxMDA' },
-    ]);
-    const hits = await jsonRows(
-      store,
-      'SELECT event, policy, actions, action, binary, pid FROM ebpipe.policy_hits ORDER BY policy',
-    );
-    assert.deepEqual(hits, [
-      {
-        event: 'policy.match',
-        policy: 'no-egress',
-        actions: ['post'],
-        action: 'post',
-        binary: '/usr/bin/curl',
-        pid: 4242,
-      },
-      {
-        event: 'policy.match',
-        policy: 'no-shadow',
-        actions: ['post', 'sigkill'],
-        action: 'sigkill',
-        binary: '/usr/bin/curl',
-        pid: 4242,
-      },
-    ]);
-    const conns = await jsonRows(
-      store,
-      'SELECT event, transport, local_address, local_port, peer_address, peer_port, pid FROM ebpipe.connections ORDER BY event DESC',
-    );
-    assert.deepEqual(conns, [
-      {
-        event: 'network.connect',
-        transport: 'tcp',
-        local_address: '10.0.0.2',
-        local_port: 40000,
-        peer_address: '93.184.216.34',
-        peer_port: 443,
-        pid: 4242,
-      },
-      // Missing attributes read as empty strings and NULL numbers, not as port 0 (pid 0 is the kernel's).
-      {
-        event: 'network.close',
-        transport: 'tcp',
-        local_address: '',
-        local_port: 0,
-        peer_address: '93.184.216.34',
-        peer_port: 443,
-        pid: 0,
-      },
-    ]);
   });
 });
 

@@ -1,4 +1,4 @@
-import { EbpipeError, type ErrorStage } from '../../common/errors.js';
+import { EbpipeError, type ErrorStage } from '../common/errors.js';
 
 export type ClickHouseStoreErrorCode =
   | 'CLICKHOUSE_BAD_OPTION'
