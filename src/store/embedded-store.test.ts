@@ -182,6 +182,23 @@ test('awkward strings and maps come back exactly as written', async () => {
   });
 });
 
+test('rows of several resources in one insert keep their own resource, shared objects and all', async () => {
+  await withStore(freshPath(), async (store) => {
+    const a = { 'host.name': 'a' };
+    const b = { 'host.name': 'b', 'host.id': 'x' };
+    const hosts = ['a', 'a', 'b', 'b', 'a', 'b', 'b', 'a'];
+    await store.insert(hosts.map((h, i) => row({ body: `r${i}`, resourceAttributes: h === 'a' ? a : b })));
+    const back = await jsonRows(
+      store,
+      "SELECT Body, ResourceAttributes['host.name'] AS host FROM ebpipe.otel_logs ORDER BY Body",
+    );
+    assert.deepEqual(
+      back.map((r) => r['host']),
+      hosts,
+    );
+  });
+});
+
 test('lone surrogates are stored as U+FFFD and the rest of the batch is unharmed', async () => {
   await withStore(freshPath(), async (store) => {
     const result = await store.insert([

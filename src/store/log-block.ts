@@ -166,7 +166,8 @@ class StringMapColumn {
         rowKeys[count++] = key;
         this.values.add(typeof value === 'string' ? value : mapText(value));
       }
-      if (map === this.#lastMap) this.#lastValues = Buffer.from(this.values.bytes().subarray(valuesFrom));
+      // Kept from the second row of one map on; a new map forgets the last one's values.
+      this.#lastValues = map === this.#lastMap ? Buffer.from(this.values.bytes().subarray(valuesFrom)) : undefined;
       this.#lastMap = map;
     }
     if (same && count === previous.length) {

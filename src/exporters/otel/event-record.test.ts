@@ -93,13 +93,13 @@ describe('EventRecordMapper', () => {
     ]);
   });
 
-  it('the otel_logs row is the record with every value as text', () => {
+  it('the otel_logs row is the record, its values as the store encodes them into the text maps', () => {
     const row = logRowOf(mapper.toRecord(decodedExec()));
     assert.equal(row.timestampNs, 1_700_000_003_000_000_122n);
     assert.equal(row.serviceName, 'ebpipe');
     assert.equal(row.scopeName, 'ebpipe');
-    assert.equal(row.logAttributes['process.pid'], '42');
-    assert.equal(row.logAttributes['process.command_args'], '["curl","https://example.com"]');
+    assert.equal(row.logAttributes['process.pid'], 42);
+    assert.deepEqual(row.logAttributes['process.command_args'], ['curl', 'https://example.com']);
     assert.equal(row.resourceAttributes['deployment.environment.name'], 'test');
     const fork = logRowOf(mapper.toRecord(sampleEvents().find((e) => e.kind === 'process.fork')!));
     assert.equal(fork.logAttributes['ebpipe.ancestors.exec_ids'], undefined);
