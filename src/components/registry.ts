@@ -7,6 +7,7 @@ import { nopExporter } from '../exporters/nop/nop-exporter.js';
 import { fileExporter } from '../exporters/file/file-exporter.js';
 import { otlpExporter } from '../exporters/otlp/otlp-exporter.js';
 import { otlphttpExporter } from '../exporters/otlphttp/otlphttp-exporter.js';
+import { splunkHecExporter } from '../exporters/splunk_hec/splunk-hec-exporter.js';
 import type { ComponentFactory, ComponentKind, ComponentRegistry } from '../pipeline/component.js';
 import { decodeProcessor } from '../processors/decode/decode-processor.js';
 import { enrichProcessor } from '../processors/enrich/enrich-processor.js';
@@ -28,6 +29,7 @@ const factories: readonly ComponentFactory[] = [
   clickhouseExporter,
   otlpExporter,
   otlphttpExporter,
+  splunkHecExporter,
   nopExporter,
 ];
 
