@@ -10,7 +10,7 @@ const respond = (status: number, body: unknown) =>
 function refused(status: number, body: unknown): HecRefused {
   const r = respond(status, body);
   assert.equal(r.accepted, false);
-  return r as HecRefused;
+  return r;
 }
 
 describe('hecResponse', () => {

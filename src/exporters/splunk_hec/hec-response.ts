@@ -75,7 +75,7 @@ interface HecBody {
 function parseBody(body: Buffer): HecBody {
   try {
     const parsed: unknown = JSON.parse(body.toString('utf8'));
-    return typeof parsed === 'object' && parsed !== null ? (parsed as HecBody) : {};
+    return typeof parsed === 'object' && parsed !== null ? parsed : {};
   } catch {
     return {};
   }
