@@ -1,20 +1,18 @@
 // One record as Splunk HEC's JSON envelope: `time` in epoch seconds with the kernel time's nine
 // sub-second digits, `host`, `source`, `sourcetype`, `index`, the record as `event`, and the
-// fields users search on as indexed `fields`. Built by string concatenation around
-// JSON.stringify: the constant parts (host, source, the resource) are serialized once.
+// fields users search on as indexed `fields`. One JSON.stringify of one plain object per event
+// (measured twice as fast as joining a stringify per part), the time spliced in as exact text.
 import type { HrTime } from '@opentelemetry/api';
 import type { Resource } from '@opentelemetry/resources';
 import { hrTimeNanosText } from '../otel/event-record.js';
 import type { EventLogRecord } from '../otel/log-record.js';
 
 /**
- * How a record becomes HEC's `event` (a JSON text) and the sourcetype that names that shape.
- * `recordEventBody` is the record itself; the OCSF classes (src/exporters/ocsf/) are to be a
- * second body, with an `ocsf:` sourcetype.
+ * How a record becomes HEC's `event`: a plain object for JSON.stringify. `recordEventBody` is
+ * the record itself; the OCSF classes (src/exporters/ocsf/) are to be a second body, sent
+ * with an `ocsf:` sourcetype.
  */
-export interface HecEventBody {
-  json(record: EventLogRecord): string;
-}
+export type HecEventBody = (record: EventLogRecord) => object;
 
 /**
  * Attributes copied into the indexed fields, when the record has them: who did it (exec id,
@@ -51,14 +49,17 @@ export function epochSecondsText(time: HrTime): string {
 
 /** The record as `event`, in the OTLP JSON log record's field names, with attributes and resource as plain objects. */
 export function recordEventBody(resource: Resource): HecEventBody {
-  const resourceSuffix = `,"resource":${JSON.stringify(resource.attributes)}}`;
-  return {
-    json: (r) =>
-      `{"eventName":${JSON.stringify(r.eventName)},"timeUnixNano":"${hrTimeNanosText(r.hrTime)}"` +
-      `,"observedTimeUnixNano":"${hrTimeNanosText(r.hrTimeObserved)}"` +
-      `,"severityNumber":${r.severityNumber},"severityText":${JSON.stringify(r.severityText)}` +
-      `,"body":${JSON.stringify(r.body)},"attributes":${JSON.stringify(r.attributes)}${resourceSuffix}`,
-  };
+  const resourceAttributes = resource.attributes;
+  return (r) => ({
+    eventName: r.eventName,
+    timeUnixNano: hrTimeNanosText(r.hrTime),
+    observedTimeUnixNano: hrTimeNanosText(r.hrTimeObserved),
+    severityNumber: r.severityNumber,
+    severityText: r.severityText,
+    body: r.body,
+    attributes: r.attributes,
+    resource: resourceAttributes,
+  });
 }
 
 export interface HecEnvelopeSettings {
@@ -83,8 +84,11 @@ export function indexedFields(record: EventLogRecord): Record<string, unknown> {
 }
 
 export class HecEventEncoder {
-  /** `,"host":...,"event":` — everything between the time and the event, the same for every record. */
-  private readonly metadata: string;
+  private readonly host: string;
+  /** Undefined when empty: JSON.stringify leaves those out. */
+  private readonly source: string | undefined;
+  private readonly sourcetype: string | undefined;
+  private readonly index: string | undefined;
 
   constructor(
     resource: Resource,
@@ -92,18 +96,23 @@ export class HecEventEncoder {
     private readonly body: HecEventBody = recordEventBody(resource),
   ) {
     const hostName = resource.attributes['host.name'];
-    let metadata = `,"host":${JSON.stringify(typeof hostName === 'string' && hostName ? hostName : UNKNOWN_HOST)}`;
-    for (const key of ['source', 'sourcetype', 'index'] as const) {
-      if (settings[key]) metadata += `,"${key}":${JSON.stringify(settings[key])}`;
-    }
-    this.metadata = `${metadata},"event":`;
+    this.host = typeof hostName === 'string' && hostName ? hostName : UNKNOWN_HOST;
+    this.source = settings.source || undefined;
+    this.sourcetype = settings.sourcetype || undefined;
+    this.index = settings.index || undefined;
   }
 
-  /** One event's JSON text. */
+  /** One event's JSON text, on one line. */
   encode(record: EventLogRecord): string {
-    return (
-      `{"time":${epochSecondsText(record.hrTime)}${this.metadata}${this.body.json(record)}` +
-      `,"fields":${JSON.stringify(indexedFields(record))}}`
-    );
+    const rest = JSON.stringify({
+      host: this.host,
+      source: this.source,
+      sourcetype: this.sourcetype,
+      index: this.index,
+      event: this.body(record),
+      fields: indexedFields(record),
+    });
+    // `rest` opens with `{"host":`: the time goes first, as text a double could not hold.
+    return `{"time":${epochSecondsText(record.hrTime)},${rest.slice(1)}`;
   }
 }

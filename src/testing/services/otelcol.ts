@@ -24,6 +24,11 @@ export interface CollectorOptions {
   splunkHec?: SplunkHecOptions;
   /** A kafka receiver (logs) reading from a broker. */
   kafka?: KafkaReceiverOptions;
+  /**
+   * Count what arrives and keep none of it (the debug exporter, basic verbosity: one log line a
+   * request) instead of writing it to the file exporter: for benches, which read nothing back.
+   */
+  discard?: boolean;
 }
 
 export interface SplunkHecOptions {
@@ -204,13 +209,16 @@ function collectorConfig(opts: CollectorOptions, outDir: string, ports: Ports): 
   // receiver acknowledges it (without, into a buffer flushed every second, which SIGKILL
   // loses); it appends to an earlier run's file, and at 1 TiB it never rotates.
   const file = (name: string) => ({ path: join(outDir, `${name}.jsonl`), rotation: { max_megabytes: 1 << 20 } });
-  const pipelines: Record<string, unknown> = { logs: { receivers: logs, exporters: ['file/logs'] } };
-  if (metrics.length > 0) pipelines['metrics'] = { receivers: metrics, exporters: ['file/metrics'] };
-  if (traces.length > 0) pipelines['traces'] = { receivers: traces, exporters: ['file/traces'] };
+  const to = (name: string) => [opts.discard ? 'debug' : `file/${name}`];
+  const pipelines: Record<string, unknown> = { logs: { receivers: logs, exporters: to('logs') } };
+  if (metrics.length > 0) pipelines['metrics'] = { receivers: metrics, exporters: to('metrics') };
+  if (traces.length > 0) pipelines['traces'] = { receivers: traces, exporters: to('traces') };
   return {
     extensions,
     receivers,
-    exporters: { 'file/logs': file('logs'), 'file/metrics': file('metrics'), 'file/traces': file('traces') },
+    exporters: opts.discard
+      ? { debug: { verbosity: 'basic' } }
+      : { 'file/logs': file('logs'), 'file/metrics': file('metrics'), 'file/traces': file('traces') },
     service: {
       extensions: Object.keys(extensions),
       // The Collector's own metrics would listen on 0.0.0.0:8888, shared by every instance.
