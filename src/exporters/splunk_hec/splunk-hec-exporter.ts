@@ -30,10 +30,15 @@ const CONTENT_TYPE = 'application/json';
 const GZIP_LEVEL = 1;
 
 /**
- * `unacknowledged`: HEC answered 200 but has not (yet) said it indexed the events; sent again,
- * they may be duplicates.
+ * `unacknowledged`: HEC answered 200 but has not (yet) said it indexed the events.
+ * `unanswered`: sent, but no answer came (reset, timed out): HEC may have taken it.
+ * Sent again, either may be duplicated in Splunk, and is counted.
  */
-type RequestState = 'unsent' | 'unacknowledged' | 'delivered' | 'rejected';
+type RequestState = 'unsent' | 'unacknowledged' | 'unanswered' | 'delivered' | 'rejected';
+type ResendReason = Extract<RequestState, 'unacknowledged' | 'unanswered'>;
+
+/** Failures before a byte of the request left: sending it again cannot duplicate anything. */
+const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 
 interface PlannedRequest extends HecRequestBody {
   state: RequestState;
@@ -59,11 +64,12 @@ export class SplunkHecExporter implements Exporter {
   private readonly records: EventRecordMapper;
   private readonly encoder: HecEventEncoder;
   private readonly acks: IndexerAcks | undefined;
-  private readonly resent: Counter;
+  private readonly resent: Record<ResendReason, Counter>;
   private readonly plans = new WeakMap<readonly Event[], Plan>();
   /** Set once HEC refused something no batch can get past; every export fails with it from then on. */
   private stopped: ExportError | undefined;
   private ackQueriesFailing = false;
+  private ackIdsUnused = false;
 
   constructor(
     private readonly settings: SplunkHecSettings,
@@ -90,7 +96,9 @@ export class SplunkHecExporter implements Exporter {
     this.acks = settings.acknowledgements.enabled
       ? new IndexerAcks((ids) => this.queryAcks(ids), settings.acknowledgements)
       : undefined;
-    this.resent = ctx.counters.counter('exporter_resent_events_total', { exporter: ctx.id, reason: 'unacknowledged' });
+    const resent = (reason: ResendReason) =>
+      ctx.counters.counter('exporter_resent_events_total', { exporter: ctx.id, reason });
+    this.resent = { unacknowledged: resent('unacknowledged'), unanswered: resent('unanswered') };
   }
 
   async start(): Promise<void> {
@@ -161,7 +169,6 @@ export class SplunkHecExporter implements Exporter {
     for (const request of plan.requests) {
       if (request.state === 'delivered' || request.state === 'rejected') continue;
       if (this.stopped) break;
-      if (request.state === 'unacknowledged') this.resent.add(request.events);
       let ackId: number | undefined;
       try {
         ackId = await this.send(plan, request);
@@ -186,17 +193,35 @@ export class SplunkHecExporter implements Exporter {
   private async send(plan: Plan, request: PlannedRequest): Promise<number | undefined> {
     const acks = this.acks;
     await acks?.slot();
+    // Counted once the request has left: what HEC may hold already is now sent twice.
+    const previously = request.state;
+    const sent = () => {
+      if (previously === 'unacknowledged' || previously === 'unanswered') this.resent[previously].add(request.events);
+    };
     let res: HttpResponse;
     try {
       res = await this.sender.post(this.urls.events, request.body, CONTENT_TYPE);
     } catch (err) {
       acks?.release();
+      if (!NOT_SENT.has((err as ExportError).code)) {
+        sent();
+        request.state = 'unanswered';
+      }
       throw err;
     }
+    sent();
     const answer = hecResponse(res, (b) => this.sender.excerpt(b));
     if (answer.accepted) {
       if (!acks) {
         request.state = 'delivered';
+        if (answer.ackId !== undefined && !this.ackIdsUnused) {
+          this.ackIdsUnused = true;
+          this.logger.warn(
+            { exporter: this.id },
+            'HEC hands out ackIds (indexer acknowledgement is on for this token) that nobody asks about: ' +
+              'set acknowledgements.enabled to count delivery on them',
+          );
+        }
         return undefined;
       }
       request.state = 'unacknowledged';
