@@ -3,7 +3,7 @@
 // nothing), with and without indexer acknowledgement, gzip on, beside a baseline in the same run:
 // the same request bodies POSTed by a plain loop (post-loop.ts), and decode -> nop. Each run in its
 // own process; prints events/s (wall and per core of ebpipe's process), CPU per event, peak RSS.
-// Usage: node dist/bench/splunk-hec/run.js [batches=200] (1000 events per batch)
+// Usage: node dist/bench/splunk-hec/run.js [batches=100] (1000 events per batch)
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +12,7 @@ import { projectRoot } from '../../src/common/paths.js';
 import { serviceMissing, startCollector } from '../../src/testing/services.js';
 import { benchCapture, PER_BATCH } from './events.js';
 
-const batches = Number(process.argv[2] ?? 200);
+const batches = Number(process.argv[2] ?? 100);
 const token = 'bench-hec-token';
 const missing = serviceMissing('otelcol');
 if (missing) throw new Error(`bench/splunk-hec needs the Collector: ${missing}`);
