@@ -52,7 +52,7 @@ function child<T = Figures>(script: string, args: string[]): T {
 
 const capture = await mixedCapture(batches);
 const records = batches * RECORDS_PER_BATCH;
-const collector = await startCollector({ otlp: { grpc: true, http: false }, discardLogs: true });
+const collector = await startCollector({ otlp: { grpc: true, http: false }, discard: true });
 try {
   const endpoint = `http://${collector.endpoints.otlpGrpc}`;
   const otlp = `  otlp:\n    endpoint: ${endpoint}\n    sending_queue: { batch: { max_size: ${EXPORT_BATCH} } }`;

@@ -8,6 +8,7 @@ import { fileExporter } from '../exporters/file/file-exporter.js';
 import { kafkaExporter } from '../exporters/kafka/kafka-exporter.js';
 import { otlpExporter } from '../exporters/otlp/otlp-exporter.js';
 import { otlphttpExporter } from '../exporters/otlphttp/otlphttp-exporter.js';
+import { splunkHecExporter } from '../exporters/splunk_hec/splunk-hec-exporter.js';
 import type { ComponentFactory, ComponentKind, ComponentRegistry } from '../pipeline/component.js';
 import { decodeProcessor } from '../processors/decode/decode-processor.js';
 import { enrichProcessor } from '../processors/enrich/enrich-processor.js';
@@ -30,6 +31,7 @@ const factories: readonly ComponentFactory[] = [
   otlpExporter,
   otlphttpExporter,
   kafkaExporter,
+  splunkHecExporter,
   nopExporter,
 ];
 

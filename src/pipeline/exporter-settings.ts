@@ -14,6 +14,13 @@ export interface BatchDefaults {
 
 const OPPORTUNISTIC: BatchDefaults = { min_size: 0, max_size: 8192, flush_timeout: 200 };
 
+/** What an exporter runs at once by default; one that waits long per export (indexer acks) asks for more. */
+export interface QueueDefaults {
+  num_consumers: number;
+}
+
+const ONE_AT_A_TIME: QueueDefaults = { num_consumers: 1 };
+
 function batch(defaults: BatchDefaults) {
   return z
     .object({
@@ -26,7 +33,7 @@ function batch(defaults: BatchDefaults) {
     .strict();
 }
 
-function queue(defaults: BatchDefaults) {
+function queue(defaults: BatchDefaults, queueDefaults: QueueDefaults) {
   const batchSchema = batch(defaults);
   return z
     .object({
@@ -34,7 +41,7 @@ function queue(defaults: BatchDefaults) {
       /** Batches waiting for the exporter. */
       queue_size: z.number().int().positive().default(64),
       /** Exports in flight at once. */
-      num_consumers: z.number().int().positive().default(1),
+      num_consumers: z.number().int().positive().default(queueDefaults.num_consumers),
       /** When full: wait, so the receiver slows down (true), or drop and count the new batch (false). */
       block_on_overflow: z.boolean().default(true),
       batch: batchSchema.default(batchSchema.parse({})),
@@ -60,9 +67,15 @@ export function timeoutSetting(defaultMs: number) {
   return duration({ min: '1ms' }).default(defaultMs);
 }
 
-/** The shared settings, to `.extend()` with an exporter's own; `batchDefaults` sets its merging. */
-export function exporterHelperSettings(batchDefaults: BatchDefaults = OPPORTUNISTIC) {
-  const queueSchema = queue(batchDefaults);
+/**
+ * The shared settings, to `.extend()` with an exporter's own; `batchDefaults` sets its merging,
+ * `queueDefaults` how many exports it runs at once.
+ */
+export function exporterHelperSettings(
+  batchDefaults: BatchDefaults = OPPORTUNISTIC,
+  queueDefaults: QueueDefaults = ONE_AT_A_TIME,
+) {
+  const queueSchema = queue(batchDefaults, queueDefaults);
   return z.object({
     sending_queue: queueSchema.default(queueSchema.parse({})),
     retry_on_failure: retry.default(retry.parse({})),

@@ -26,6 +26,8 @@ export {
 } from './services/otelcol.js';
 export {
   attributeMap,
+  plainAttributes,
+  plainValue,
   type ExportFile,
   type OtlpAnyValue,
   type OtlpKeyValue,

@@ -131,3 +131,23 @@ export function metricsOf(requests: readonly OtlpMetricsRequest[]): ReceivedMetr
 export function attributeMap(attributes: readonly OtlpKeyValue[] | undefined): Map<string, OtlpAnyValue> {
   return new Map((attributes ?? []).map(({ key, value }) => [key, value]));
 }
+
+/**
+ * A value as plain JSON: strings, numbers (ints and doubles alike), bools, arrays and objects
+ * for kvlists; what a receiver that parsed JSON (splunk_hec) turned into OTLP, turned back.
+ */
+export function plainValue(value: OtlpAnyValue | undefined): unknown {
+  if (value === undefined) return undefined;
+  if (value.stringValue !== undefined) return value.stringValue;
+  if (value.boolValue !== undefined) return value.boolValue;
+  if (value.intValue !== undefined) return Number(value.intValue);
+  if (value.doubleValue !== undefined) return value.doubleValue;
+  if (value.arrayValue) return (value.arrayValue.values ?? []).map(plainValue);
+  if (value.kvlistValue) return plainAttributes(value.kvlistValue.values);
+  return value.bytesValue;
+}
+
+/** Attributes as one plain object (see plainValue). */
+export function plainAttributes(attributes: readonly OtlpKeyValue[] | undefined): Record<string, unknown> {
+  return Object.fromEntries((attributes ?? []).map(({ key, value }) => [key, plainValue(value)]));
+}
