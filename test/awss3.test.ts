@@ -15,6 +15,7 @@ import { pino } from 'pino';
 import { RecordDecoder } from '../src/events/decode.js';
 import type { Event } from '../src/events/model.js';
 import { awss3Exporter, Awss3Exporter } from '../src/exporters/awss3/awss3-exporter.js';
+import { PART_SIZE } from '../src/exporters/awss3/s3-uploader.js';
 import { ocsfEventOf } from '../src/exporters/ocsf/ocsf-mapper.js';
 import { EventRecordMapper } from '../src/exporters/otel/event-record.js';
 import { agentResource } from '../src/exporters/otel/resource.js';
@@ -232,6 +233,23 @@ describe('awss3 exporter against versitygw', { concurrency: false }, () => {
       );
       assert.equal(codec.trim(), 'ZSTD');
     }
+  });
+
+  test('an object above 16 MiB goes up in parts and lands whole, no upload left open', async (t) => {
+    if (!requirement(t, serviceMissing('s3'))) return;
+    const exporter = new Awss3Exporter(
+      settings(server, { marshaler: 'ndjson' }, { s3_prefix: 'multipart' }),
+      context(),
+    );
+    await exporter.export(events(0, 60_000));
+    await exporter.shutdown();
+    const keys = await listKeys(server, 'multipart/');
+    assert.equal(keys.length, 1);
+    const bytes = await getObject(server, keys[0]!);
+    assert.ok(bytes.length > PART_SIZE, `${bytes.length} bytes: more than one part`);
+    assertExactlyOnce(seqsOf(keys[0]!, bytes), 0, 60_000);
+    const uploads = await server.request('GET', `/${server.bucket}?uploads`);
+    assert.doesNotMatch(await uploads.text(), /<Upload>/);
   });
 
   test('wrong credentials: a permanent error naming S3 code, never the secret, in the error or the log', async (t) => {
