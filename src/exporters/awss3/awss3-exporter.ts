@@ -3,16 +3,11 @@
 // A batch is delivered once S3 stored every one of its objects; a retry writes the objects still
 // missing under the same names, so it never adds a second copy beside one that was stored.
 import type { Event } from '../../events/model.js';
-import {
-  ComponentSettingsError,
-  type Exporter,
-  type ExporterContext,
-  type ExporterFactory,
-} from '../../pipeline/component.js';
+import { type Exporter, type ExporterContext, type ExporterFactory } from '../../pipeline/component.js';
 import { EventRecordMapper } from '../otel/event-record.js';
 import { awss3Settings, type Awss3Settings } from './config.js';
 import { encodeObjects, type BatchName } from './object-encoding.js';
-import { unknownConversions, uuidv7 } from './object-key.js';
+import { uuidv7 } from './object-key.js';
 import { S3Uploader } from './s3-uploader.js';
 
 interface Attempt {
@@ -31,13 +26,6 @@ export class Awss3Exporter implements Exporter {
     private readonly s: Awss3Settings,
     ctx: ExporterContext,
   ) {
-    const unknown = unknownConversions(s.s3uploader.s3_partition_format);
-    if (unknown.length > 0)
-      throw new ComponentSettingsError(
-        ctx.origin(['s3uploader', 's3_partition_format']),
-        's3uploader.s3_partition_format',
-        `unknown conversion ${unknown.map((c) => `%${c}`).join(', ')} (known: %Y %m %d %H %M %S %j %%)`,
-      );
     this.records = new EventRecordMapper(ctx.resource);
     this.uploader = new S3Uploader(s.s3uploader, ctx.id, s.timeout);
   }

@@ -2,6 +2,7 @@
 // sending_queue, retry_on_failure, timeout), with ebpipe's additions marked as such.
 import { z } from 'zod';
 import { exporterHelperSettings, timeoutSetting } from '../../pipeline/exporter-settings.js';
+import { unknownConversions } from './object-key.js';
 
 export const MARSHALERS = ['otlp_json', 'otlp_proto', 'ndjson', 'ocsf_json', 'ocsf_parquet'] as const;
 export type Marshaler = (typeof MARSHALERS)[number];
@@ -41,7 +42,12 @@ const s3Uploader = z
      * strftime partition of keys under the prefix, from the upload time in UTC (%Y %m %d %H %M %S %j %%).
      * Not used by ocsf_parquet, whose layout is Security Lake's.
      */
-    s3_partition_format: z.string().default('year=%Y/month=%m/day=%d/hour=%H/minute=%M'),
+    s3_partition_format: z
+      .string()
+      .default('year=%Y/month=%m/day=%d/hour=%H/minute=%M')
+      .refine((f) => unknownConversions(f).length === 0, {
+        message: 'unknown strftime conversion (known: %Y %m %d %H %M %S %j %%)',
+      }),
     /** Start of every object's name, e.g. `host-a_`, so that several agents can share a prefix. */
     file_prefix: z.string().default(''),
     /** The S3 API's URL in place of AWS's for the region, e.g. http://127.0.0.1:9000 for another S3 server. */
