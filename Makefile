@@ -49,6 +49,7 @@ $(NATIVE_STAMP): native/binding.gyp $(wildcard native/src/*)
 generate: bpf ts
 	$(EBPIPE_NODE) dist/scripts/generate-decoder.js $(BPF_BUILD)/abi.bpf.o src/events/generated/abi.ts
 	$(EBPIPE_NODE) dist/scripts/generate-otel-mapping.js src/exporters/otel/MAPPING.md
+	$(EBPIPE_NODE) dist/scripts/generate-ocsf-mapping.js src/exporters/ocsf/MAPPING.md
 
 ts:
 	npx --no-install tsc -p tsconfig.json

@@ -75,7 +75,7 @@ describe('kafka settings', () => {
         ].join('\n'),
       ),
       [
-        'pipeline.yaml:7:47: exporters.kafka.logs.encoding: expected one of "otlp_proto", "otlp_json", "json", got "avro"',
+        'pipeline.yaml:7:47: exporters.kafka.logs.encoding: expected one of "otlp_proto", "otlp_json", "json", "ocsf", got "avro"',
       ],
     );
     const errors = errorsOf(

@@ -10,6 +10,8 @@ import { pino } from 'pino';
 import type { Event } from '../src/events/model.js';
 import { kafkaSettings } from '../src/exporters/kafka/config.js';
 import { kafkaExporter } from '../src/exporters/kafka/kafka-exporter.js';
+import { ocsfEventOf } from '../src/exporters/ocsf/ocsf-mapper.js';
+import { EventRecordMapper } from '../src/exporters/otel/event-record.js';
 import { agentResource } from '../src/exporters/otel/resource.js';
 import { Delivery } from '../src/pipeline/batch.js';
 import { ExportError, type Exporter, type ExporterContext } from '../src/pipeline/component.js';
@@ -17,7 +19,7 @@ import { exporterQueueSettings } from '../src/pipeline/exporter-settings.js';
 import { QueuedExporter } from '../src/pipeline/queued-exporter.js';
 import { CounterRegistry } from '../src/telemetry/counters.js';
 import { testContext } from '../src/testing/pipeline.js';
-import { numberedEvents } from '../src/testing/sample-events.js';
+import { numberedEvents, sampleEvents } from '../src/testing/sample-events.js';
 import {
   attributeMap,
   freePorts,
@@ -140,6 +142,18 @@ describe('kafka exporter, one broker', () => {
       );
     }
     assert.ok(partitions.size > 1, 'keys spread over partitions');
+  });
+
+  it('ocsf: every kind as one OCSF event a message, read back from the broker', async (t) => {
+    if (!requirement(t, serviceMissing('kafka'))) return;
+    const topic = 'ocsf-events';
+    const events = sampleEvents();
+    await exportOnce(settingsFor({ logs: { topic, encoding: 'ocsf' } }), events);
+    const read = await kafka.consume(topic, { count: events.length });
+    const expected = new EventRecordMapper(resource).toRecords(events).map((r) => ocsfEventOf(r));
+    // Messages spread over three partitions: compare them in one order.
+    const sorted = (texts: string[]) => texts.sort().map((text) => JSON.parse(text) as unknown);
+    assert.deepEqual(sorted(read.map((m) => m.value.toString())), sorted(expected.map((e) => JSON.stringify(e))));
   });
 
   it('keys by host.name and by the resource hash', async (t) => {

@@ -9,6 +9,7 @@ import { describe, test, type TestContext } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { pino, type Logger } from 'pino';
 import type { Event } from '../src/events/model.js';
+import { ocsfEventOf } from '../src/exporters/ocsf/ocsf-mapper.js';
 import { EventRecordMapper, hrTimeNanosText } from '../src/exporters/otel/event-record.js';
 import { agentResource } from '../src/exporters/otel/resource.js';
 import { HecEventEncoder, indexedFields } from '../src/exporters/splunk_hec/hec-event.js';
@@ -169,6 +170,29 @@ describe('splunk_hec exporter into the Collector splunk_hec receiver', () => {
       assert.ok(skew > -1000n && skew < 1000n, `${record.eventName}: ${skew} ns off`);
     });
     assert.equal(h.counters.total('exporter_resent_events_total'), 0);
+  });
+
+  test('encoding ocsf: every kind arrives as its OCSF event, with the ebpipe:ocsf sourcetype', async (t) => {
+    const collector = await collectorFor(t, { splunkHec: { ack: false } });
+    if (!collector) return;
+    const h = exporterFor(collector, { encoding: 'ocsf' });
+    t.after(() => h.exporter.shutdown());
+    const events = sampleEvents();
+    assert.equal(await h.exporter.export(events), undefined);
+
+    const received = await collector.waitForLogRecords(events.length);
+    assert.equal(received.length, events.length);
+    const records = new EventRecordMapper(resource).toRecords(events);
+    records.forEach((record, i) => {
+      const got = received[i]!;
+      assert.equal(plainAttributes(got.resource.attributes)['com.splunk.sourcetype'], 'ebpipe:ocsf');
+      // The receiver turns the JSON numbers of the event into doubles; compare through JSON.
+      const body = plainValue(got.record.body) as Record<string, unknown>;
+      const expected = JSON.parse(JSON.stringify(ocsfEventOf(record))) as Record<string, unknown>;
+      assert.equal(body['class_uid'], expected['class_uid'], record.eventName);
+      assert.equal(body['type_uid'], expected['type_uid'], record.eventName);
+      assert.deepEqual(JSON.parse(JSON.stringify(body)), expected, record.eventName);
+    });
   });
 
   test('acknowledgements gate delivery: a 200 whose ack never turns true is sent again, counted', async (t) => {

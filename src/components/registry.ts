@@ -1,6 +1,7 @@
 // Every component type ebpipe knows, in one explicit list: adding a component is one
 // folder and one line here.
 import { routingConnector } from '../connectors/routing/routing-connector.js';
+import { awss3Exporter } from '../exporters/awss3/awss3-exporter.js';
 import { clickhouseExporter } from '../exporters/clickhouse/clickhouse-exporter.js';
 import { consoleExporter } from '../exporters/console/console-exporter.js';
 import { nopExporter } from '../exporters/nop/nop-exporter.js';
@@ -32,6 +33,7 @@ const factories: readonly ComponentFactory[] = [
   otlphttpExporter,
   kafkaExporter,
   splunkHecExporter,
+  awss3Exporter,
   nopExporter,
 ];
 

@@ -9,6 +9,8 @@ import { RecordDecoder } from '../../events/decode.js';
 import { toJsonLine } from '../../events/json.js';
 import type { Event } from '../../events/model.js';
 import { ExportError, type ExporterContext } from '../../pipeline/component.js';
+import { ocsfJsonLine } from '../ocsf/ocsf-mapper.js';
+import { EventRecordMapper } from '../otel/event-record.js';
 import { agentResource } from '../otel/resource.js';
 import { CounterRegistry } from '../../telemetry/counters.js';
 import { FileExporter, FileExporterError, fileExporter } from './file-exporter.js';
@@ -71,6 +73,18 @@ describe('file exporter', () => {
     await e.shutdown();
     await e.shutdown();
     assert.equal(readFileSync(join(dir, 'out', 'events.ndjson'), 'utf8'), text);
+  });
+
+  test('format ocsf_json writes one OCSF event per line, the shared OCSF mapping of each event', async () => {
+    const { e, dir, ctx } = exporter({ path: 'ocsf.ndjson', format: 'ocsf_json' });
+    await e.start();
+    const batch = events(0, 4);
+    await e.export(batch);
+    await e.shutdown();
+    const records = new EventRecordMapper(ctx.resource).toRecords(batch);
+    assert.equal(readFileSync(join(dir, 'ocsf.ndjson'), 'utf8'), records.map((r) => `${ocsfJsonLine(r)}\n`).join(''));
+    const first = JSON.parse(readFileSync(join(dir, 'ocsf.ndjson'), 'utf8').split('\n')[0]!) as Record<string, unknown>;
+    assert.deepEqual([first['class_uid'], first['activity_id'], first['type_uid']], [1007, 1, 100701]);
   });
 
   test('rotates by size (max_megabytes), keeps max_backups, never splits a line, loses nothing of what is kept', async () => {

@@ -1,5 +1,5 @@
-// `file`: events as NDJSON (one JSON object per line, the shared form of events/json.ts) in
-// a local file, with the OpenTelemetry Collector file exporter's settings and rotation.
+// `file`: events as NDJSON (one JSON object per line: the shared form of events/json.ts, or
+// OCSF events, exporters/ocsf) in a local file, with the OpenTelemetry Collector file exporter's settings and rotation.
 // export() resolves once its lines are written to the OS (one write per batch, more only
 // where a rotation falls); fsync runs every flush_interval, on rotation and at shutdown,
 // so a crash of the agent loses nothing acknowledged and a crash of the host at most one
@@ -9,8 +9,10 @@ import { z } from 'zod';
 import { duration } from '../../common/units.js';
 import { toJsonLine } from '../../events/json.js';
 import type { Event } from '../../events/model.js';
-import { ExportError, type ComponentContext, type Exporter, type ExporterFactory } from '../../pipeline/component.js';
+import { ExportError, type Exporter, type ExporterContext, type ExporterFactory } from '../../pipeline/component.js';
 import { exporterHelperSettings } from '../../pipeline/exporter-settings.js';
+import { ocsfJsonLine } from '../ocsf/ocsf-mapper.js';
+import { EventRecordMapper } from '../otel/event-record.js';
 import { FileOperationError, RotatingFile, type RotationPolicy } from './rotating-file.js';
 import { EbpipeError } from '../../common/errors.js';
 
@@ -35,8 +37,8 @@ const settings = exporterHelperSettings()
     path: z.string().min(1),
     /** Without it the file grows without bound. Example: { max_megabytes: 100, max_backups: 10 } */
     rotation: rotation.optional(),
-    /** json: one JSON object per line. */
-    format: z.enum(['json']).default('json'),
+    /** json: one event per line as ebpipe's JSON; ocsf_json: one OCSF event per line (src/exporters/ocsf/MAPPING.md). */
+    format: z.enum(['json', 'ocsf_json']).default('json'),
     /** How often written data is fsynced; 0s fsyncs before each export() resolves. */
     flush_interval: duration().default(1000),
   })
@@ -84,16 +86,25 @@ function rotationPolicy(r: FileExporterSettings['rotation']): RotationPolicy {
   return policy;
 }
 
+/** How one event becomes one line, by `format`. */
+function lineEncoder(format: FileExporterSettings['format'], ctx: ExporterContext): (event: Event) => string {
+  if (format === 'json') return toJsonLine;
+  const records = new EventRecordMapper(ctx.resource);
+  return (event) => ocsfJsonLine(records.toRecord(event));
+}
+
 export class FileExporter implements Exporter {
   private readonly file: RotatingFile;
+  private readonly line: (event: Event) => string;
   private timer: NodeJS.Timeout | undefined;
   private stopping: Promise<void> | undefined;
 
   constructor(
     private readonly s: FileExporterSettings,
-    private readonly ctx: ComponentContext,
+    private readonly ctx: ExporterContext,
     now?: () => number,
   ) {
+    this.line = lineEncoder(s.format, ctx);
     const rotations = {
       size: ctx.counters.counter('file_rotations_total', { exporter: ctx.id, reason: 'size' }),
       time: ctx.counters.counter('file_rotations_total', { exporter: ctx.id, reason: 'time' }),
@@ -144,7 +155,7 @@ export class FileExporter implements Exporter {
   async export(events: readonly Event[]): Promise<void> {
     if (this.stopping) throw new ExportError('FILE_CLOSED', `exporter ${this.ctx.id}: shut down`, { permanent: true });
     let text = '';
-    for (const e of events) text += `${toJsonLine(e)}\n`;
+    for (const e of events) text += `${this.line(e)}\n`;
     if (text === '') return;
     try {
       await this.file.write(Buffer.from(text));

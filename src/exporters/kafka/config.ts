@@ -6,8 +6,8 @@ import { duration } from '../../common/units.js';
 import { exporterHelperSettings, timeoutSetting } from '../../pipeline/exporter-settings.js';
 import { tlsSettings } from '../tls/tls-settings.js';
 
-/** What a message's value holds (encodings.ts); `ocsf` joins when the OCSF mapping exists. */
-export const KAFKA_ENCODINGS = ['otlp_proto', 'otlp_json', 'json'] as const;
+/** What a message's value holds (encodings.ts). */
+export const KAFKA_ENCODINGS = ['otlp_proto', 'otlp_json', 'json', 'ocsf'] as const;
 export type KafkaEncoding = (typeof KAFKA_ENCODINGS)[number];
 
 /** The message key: none (the partitioner spreads messages), the host, or the process image. */
@@ -25,7 +25,7 @@ const logs = z
   .object({
     /** The topic every event goes to. */
     topic: z.string().min(1).default('otlp_logs'),
-    /** otlp_proto (an ExportLogsServiceRequest, what the Collector's kafka receiver reads), otlp_json, or json (one event a message). */
+    /** otlp_proto (an ExportLogsServiceRequest, what the Collector's kafka receiver reads), otlp_json, json (one event a message) or ocsf (one OCSF event a message). */
     encoding: z.enum(KAFKA_ENCODINGS).default('otlp_proto'),
     /** ebpipe's: key messages by nothing, the resource's host.name, or the event's ebpipe.exec_id (one process's events in order on one partition). */
     message_key: z.enum(MESSAGE_KEYS).default('none'),

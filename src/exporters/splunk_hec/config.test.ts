@@ -8,7 +8,8 @@ describe('splunk_hec settings', () => {
   it("takes the Collector's defaults, acknowledgement off, ten exports at once", () => {
     const s = splunkHecSettings.parse(minimal);
     assert.equal(s.source, '');
-    assert.equal(s.sourcetype, 'ebpipe:event');
+    assert.equal(s.encoding, 'record');
+    assert.equal(s.sourcetype, undefined);
     assert.equal(s.index, '');
     assert.equal(s.disable_compression, false);
     assert.equal(s.max_content_length_logs, 2 * 2 ** 20);

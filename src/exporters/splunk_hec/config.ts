@@ -30,6 +30,15 @@ const acknowledgements = z
   })
   .strict();
 
+export const HEC_ENCODINGS = ['record', 'ocsf'] as const;
+export type HecEncoding = (typeof HEC_ENCODINGS)[number];
+
+/** The sourcetype Splunk gets when the pipeline names none. */
+export const DEFAULT_SOURCETYPES: Readonly<Record<HecEncoding, string>> = {
+  record: 'ebpipe:event',
+  ocsf: 'ebpipe:ocsf',
+};
+
 // With acknowledgements each export waits for its acks, so exports overlap: ten at once, the
 // Collector's default for every exporter.
 export const splunkHecSettings = exporterHelperSettings(undefined, { num_consumers: 10 })
@@ -40,8 +49,10 @@ export const splunkHecSettings = exporterHelperSettings(undefined, { num_consume
     token: z.string().min(1),
     /** The events' `source`; left out (Splunk then uses the token's) when empty. */
     source: z.string().default(''),
-    /** The events' `sourcetype`: how Splunk parses them; `ebpipe:event` names the JSON record of every event. */
-    sourcetype: z.string().default('ebpipe:event'),
+    /** What `event` holds: `record`, ebpipe's JSON record (OTLP JSON field names), or `ocsf`, the event's OCSF class (src/exporters/ocsf/MAPPING.md). */
+    encoding: z.enum(HEC_ENCODINGS).default('record'),
+    /** The events' `sourcetype`: how Splunk parses them; by default `ebpipe:event` for records and `ebpipe:ocsf` for OCSF events. */
+    sourcetype: z.string().optional(),
     /** The index to write to; left out (the token's default index) when empty. */
     index: z.string().default(''),
     /** Send bodies as they are instead of gzip-compressed. */

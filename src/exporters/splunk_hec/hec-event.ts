@@ -9,8 +9,7 @@ import type { EventLogRecord } from '../otel/log-record.js';
 
 /**
  * How a record becomes HEC's `event`: a plain object for JSON.stringify. `recordEventBody` is
- * the record itself; the OCSF classes (src/exporters/ocsf/) are to be a second body, sent
- * with an `ocsf:` sourcetype.
+ * the record itself; `ocsfEventOf` (src/exporters/ocsf/) its OCSF event.
  */
 export type HecEventBody = (record: EventLogRecord) => object;
 

@@ -17,10 +17,11 @@ import {
 import type { Counter } from '../../telemetry/counters.js';
 import type { Logger } from '../../telemetry/logger.js';
 import { HttpSender, retryAfterMs, type HttpResponse } from '../http/http-sender.js';
+import { ocsfEventOf } from '../ocsf/ocsf-mapper.js';
 import { EventRecordMapper } from '../otel/event-record.js';
 import { loadClientTls } from '../tls/tls-settings.js';
-import { hecUrls, splunkHecSettings, type HecUrls, type SplunkHecSettings } from './config.js';
-import { HecEventEncoder } from './hec-event.js';
+import { DEFAULT_SOURCETYPES, hecUrls, splunkHecSettings, type HecUrls, type SplunkHecSettings } from './config.js';
+import { HecEventEncoder, recordEventBody } from './hec-event.js';
 import { splitIntoRequests, type HecRequestBody } from './hec-requests.js';
 import { describeRefusal, hecResponse, refusalReason, type HecRefused } from './hec-response.js';
 import { IndexerAcks } from './indexer-acks.js';
@@ -94,7 +95,11 @@ export class SplunkHecExporter implements Exporter {
       ...(this.urls.events.protocol === 'https:' && { tls: loadClientTls(settings.tls, ctx) }),
     });
     this.records = new EventRecordMapper(ctx.resource);
-    this.encoder = new HecEventEncoder(ctx.resource, settings);
+    this.encoder = new HecEventEncoder(
+      ctx.resource,
+      { ...settings, sourcetype: settings.sourcetype ?? DEFAULT_SOURCETYPES[settings.encoding] },
+      settings.encoding === 'ocsf' ? ocsfEventOf : recordEventBody(ctx.resource),
+    );
     this.acks = settings.acknowledgements.enabled
       ? new IndexerAcks((ids) => this.queryAcks(ids), settings.acknowledgements)
       : undefined;
